@@ -1,0 +1,80 @@
+"""Shared CLI plumbing: the options every command takes and one error policy.
+
+Every command is registered through `App.command`, which turns a TradecycleError
+into a one-line message on stderr and the error's exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from sqlalchemy import Engine
+
+from tradecycle.config import SettingsModel
+from tradecycle.errors import TradecycleError
+from tradecycle.settings import load_settings
+
+console = Console()
+err_console = Console(stderr=True)
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option("--config", "-c", help="Path to tradecycle.toml (default: $TRADECYCLE_CONFIG or ./tradecycle.toml)."),
+]
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option("--database", "-d", help="Database URL, e.g. sqlite:///./trading_system.db or postgresql://user@host/db."),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON instead of tables.")]
+
+
+@dataclass
+class AppContext:
+    settings: SettingsModel
+    _engine: Engine | None = field(default=None, repr=False)
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            from tradecycle.adapters.store.engine import make_engine
+
+            self._engine = make_engine(self.settings.database_url)
+        return self._engine
+
+
+def open_context(config: Path | None, database: str | None, **overrides: Any) -> AppContext:
+    settings = load_settings(config, {"database_url": database, **overrides})
+    return AppContext(settings=settings)
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+class App(typer.Typer):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("no_args_is_help", True)
+        kwargs.setdefault("rich_markup_mode", "rich")
+        kwargs.setdefault("pretty_exceptions_enable", False)
+        super().__init__(**kwargs)
+
+    def command(self, *args: Any, **kwargs: Any):
+        register = super().command(*args, **kwargs)
+
+        def decorator(fn):
+            @functools.wraps(fn)
+            def wrapper(*a: Any, **kw: Any):
+                try:
+                    return fn(*a, **kw)
+                except TradecycleError as exc:
+                    raise fail(str(exc), exc.exit_code) from None
+
+            return register(wrapper)
+
+        return decorator
