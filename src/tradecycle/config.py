@@ -140,6 +140,18 @@ class ApiSettings(Section):
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
     token: SecretStr | None = None
+    default_page_size: int = Field(100, ge=1)
+    max_page_size: int = Field(1000, ge=1)
+    dashboard_refresh_seconds: float = Field(5.0, gt=0, description="dashboard polling interval")
+
+
+class ReportingSettings(Section):
+    periods_per_year: int = Field(252, ge=1, description="sessions per year used to annualise")
+    risk_free_rate: float = Field(0.0, ge=-1, le=1, description="annual risk-free rate for Sharpe/Sortino")
+    stale_heartbeat_multiple: float = Field(
+        3.0, gt=0, description="a service is stale after this many heartbeat intervals without a beat"
+    )
+    recent_cycles: int = Field(50, ge=1, description="cycles considered 'recent' by health and cycle reports")
 
 
 class DistributedSettings(Section):
@@ -164,4 +176,5 @@ class SettingsModel(Section):
     ml: MLSettings = MLSettings()
     schedule: ScheduleSettings = ScheduleSettings()
     api: ApiSettings = ApiSettings()
+    reporting: ReportingSettings = ReportingSettings()
     distributed: DistributedSettings = DistributedSettings()
