@@ -31,15 +31,23 @@ def root(
     """
 
 
-# Each module here exposes `register(app)`, which adds its commands or sub-apps.
-CLI_MODULES = ("db", "config_cmd")
-
-
 def _register() -> None:
-    import importlib
+    """Every module of this package that defines `register(app)` adds its commands.
 
-    for name in CLI_MODULES:
-        importlib.import_module(f"{__package__}.{name}").register(app)
+    Discovery keeps command groups independent: a new group is a new module, and no
+    shared list has to be edited.
+    """
+    import importlib
+    import pkgutil
+
+    from . import __path__ as package_path
+
+    for module in sorted(m.name for m in pkgutil.iter_modules(package_path)):
+        if module in {"main", "common"}:
+            continue
+        register = getattr(importlib.import_module(f"{__package__}.{module}"), "register", None)
+        if register is not None:
+            register(app)
 
 
 _register()

@@ -1,0 +1,151 @@
+"""Batched inserts: the one write path every phase uses.
+
+`insert_rows` sends each batch straight to the driver's executemany (SQLite) or
+COPY (PostgreSQL), after running every value through its column's bind processor
+once, so UTCDateTime formatting and JSON metadata behave exactly as in
+`conn.execute(table.insert(), rows)`, without SQLAlchemy's per-row overhead.
+It runs inside the caller's transaction and never commits.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import Connection, String, Table
+
+from tradecycle.errors import DataError
+
+from .types import UTCDateTime
+
+Processor = Callable[[Any], Any]
+
+
+def to_json(obj: Any) -> str | None:
+    """JSON text for a metadata column: compact, sorted keys, dates as ISO text, NaN as null."""
+    if obj is None:
+        return None
+    if isinstance(obj, str):
+        return obj
+    return json.dumps(_jsonable(obj), sort_keys=True, separators=(",", ":"), allow_nan=False)
+
+
+def _jsonable(obj: Any) -> Any:
+    if isinstance(obj, Mapping):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple | set | frozenset):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, Enum):
+        return obj.value
+    if isinstance(obj, datetime | date):
+        return obj.isoformat()
+    if isinstance(obj, Decimal):
+        return str(obj)
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    if hasattr(obj, "item"):  # numpy scalars
+        return _jsonable(obj.item())
+    return obj
+
+
+def insert_rows(conn: Connection, table: Table, rows: Iterable[Mapping[str, Any]]) -> int:
+    """Insert `rows` (dicts keyed by column name) into `table`; return how many were written.
+
+    Rows may leave out columns (their server default applies); rows with different
+    key sets are written in one batch per key set. A key that is not a column of the
+    table is a DataError naming both.
+    """
+    batches: dict[tuple[str, ...], list[Mapping[str, Any]]] = {}
+    for row in rows:
+        batches.setdefault(tuple(row), []).append(row)
+    total = 0
+    for keys, batch in batches.items():
+        total += _insert_batch(conn, table, keys, batch)
+    return total
+
+
+def _insert_batch(conn: Connection, table: Table, keys: tuple[str, ...], rows: list[Mapping[str, Any]]) -> int:
+    unknown = [k for k in keys if k not in table.c]
+    if unknown:
+        raise DataError(f"table {table.name} has no column {unknown[0]!r} (columns: {', '.join(table.c.keys())})")
+    if _needs_python_defaults(table, keys):
+        conn.execute(table.insert(), list(rows))
+        return len(rows)
+    dialect = conn.dialect
+    processors = [_processor(table.c[k], dialect) for k in keys]
+    if all(p is None for p in processors):
+        values = [tuple(row[k] for k in keys) for row in rows]
+    else:
+        values = _process(rows, keys, processors)
+    if dialect.name == "postgresql":
+        _copy_postgres(conn, table, keys, values)
+    else:
+        placeholders = ", ".join("?" if dialect.paramstyle == "qmark" else "%s" for _ in keys)
+        columns = ", ".join(dialect.identifier_preparer.quote(k) for k in keys)
+        sql = f"INSERT INTO {dialect.identifier_preparer.format_table(table)} ({columns}) VALUES ({placeholders})"
+        conn.exec_driver_sql(sql, values)
+    return len(rows)
+
+
+def _process(rows: list[Mapping[str, Any]], keys: tuple[str, ...], processors: list[Processor | None]) -> list:
+    identity = [p is None for p in processors]
+    procs = [(lambda v: v) if p is None else p for p in processors]
+    if len(keys) and not any(identity):
+        return [tuple(p(row[k]) for k, p in zip(keys, procs, strict=True)) for row in rows]
+    return [tuple(p(row[k]) for k, p in zip(keys, procs, strict=True)) for row in rows]
+
+
+def _needs_python_defaults(table: Table, keys: tuple[str, ...]) -> bool:
+    return any(c.default is not None and c.key not in keys for c in table.columns)
+
+
+def _processor(column, dialect) -> Processor | None:
+    """The column's bind processing; timestamps memoised (a batch shares few distinct times)."""
+    bind = column.type._cached_bind_processor(dialect)
+    if isinstance(column.type, UTCDateTime):
+        cache: dict[Any, Any] = {}
+
+        def timestamp(value: Any) -> Any:
+            try:
+                return cache[value]
+            except KeyError:
+                result = cache[value] = bind(value) if bind else value
+                return result
+            except TypeError:
+                return bind(value) if bind else value
+
+        return timestamp
+    if isinstance(column.type, String):
+        if bind is None:
+            return _text_value
+        return lambda value: bind(_text_value(value))
+    return bind
+
+
+def _text_value(value: Any) -> Any:
+    """Dicts and lists bound to a text column (metadata, features) become JSON text."""
+    if isinstance(value, dict | list | tuple):
+        return to_json(value)
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+def _copy_postgres(conn: Connection, table: Table, keys: tuple[str, ...], values: list[tuple]) -> None:
+    """COPY is several times faster than executemany on PostgreSQL and stays in the transaction."""
+    dialect = conn.dialect
+    quote = dialect.identifier_preparer.quote
+    target = dialect.identifier_preparer.format_table(table)
+    columns = ", ".join(quote(k) for k in keys)
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        with cursor.copy(f"COPY {target} ({columns}) FROM STDIN") as copy:
+            for row in values:
+                copy.write_row(row)
+    finally:
+        cursor.close()
