@@ -1,0 +1,117 @@
+"""The app factory: error shape, paging limits, router discovery, dashboard shell."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import pytest
+from fastapi import Query
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from tradecycle.adapters.store.engine import make_engine
+from tradecycle.adapters.store.schema import metadata
+from tradecycle.config import SettingsModel
+from tradecycle.errors import NotFoundError
+from tradecycle.interfaces.api.app import create_app, discover_routers
+from tradecycle.interfaces.api.deps import Authorized, Ctx
+from tradecycle.interfaces.api.pagination import Paging, paginate
+
+
+@pytest.fixture
+def app(sqlite_url):
+    settings = SettingsModel(database_url=sqlite_url, api={"token": "s3cret", "max_page_size": 5})
+    engine = make_engine(sqlite_url)
+    metadata.create_all(engine)
+    app = create_app(settings, engine)
+
+    @app.get("/_probe/missing")
+    def missing() -> dict:
+        raise NotFoundError("cycle cycle_20240102_210000 not found")
+
+    @app.get("/_probe/boom")
+    def boom() -> dict:
+        raise RuntimeError("secret internals")
+
+    @app.get("/_probe/number")
+    def number(n: Annotated[int, Query()]) -> dict:
+        return {"n": n}
+
+    @app.post("/_probe/mutate", dependencies=[Authorized])
+    def mutate() -> dict:
+        return {"ok": True}
+
+    @app.get("/_probe/cycles")
+    def cycles(ctx: Ctx, page: Paging):
+        table = metadata.tables["trading_cycles"]
+        with ctx.engine.connect() as conn:
+            return paginate(conn, select(table.c.cycle_id).order_by(table.c.id), page)
+
+    yield app
+    engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return TestClient(app, raise_server_exceptions=False)
+
+
+def test_tradecycle_error_maps_to_its_status(client):
+    response = client.get("/_probe/missing")
+    assert response.status_code == 404
+    assert response.json() == {"error": "cycle cycle_20240102_210000 not found"}
+
+
+def test_unexpected_error_is_generic_json(client):
+    response = client.get("/_probe/boom")
+    assert response.status_code == 500
+    assert response.json() == {"error": "internal server error"}
+    assert "secret" not in response.text
+
+
+def test_validation_error_names_the_field(client):
+    response = client.get("/_probe/number", params={"n": "abc"})
+    assert response.status_code == 422
+    assert "query.n" in response.json()["error"]
+
+
+def test_unknown_path_is_json_404(client):
+    response = client.get("/no/such/thing")
+    assert response.status_code == 404
+    assert response.json() == {"error": "Not Found"}
+
+
+def test_mutation_needs_the_token(client):
+    assert client.post("/_probe/mutate").status_code == 401
+    assert client.post("/_probe/mutate", headers={"Authorization": "Bearer wrong"}).status_code == 401
+    ok = client.post("/_probe/mutate", headers={"Authorization": "Bearer s3cret"})
+    assert ok.status_code == 200
+
+
+def test_paging_limits_come_from_settings(client, app):
+    table = metadata.tables["trading_cycles"]
+    with app.state.ctx.engine.begin() as conn:
+        conn.execute(
+            table.insert(), [{"cycle_id": f"cycle_{i:03d}", "status": "completed"} for i in range(7)]
+        )
+    first = client.get("/_probe/cycles", params={"limit": 3, "offset": 2}).json()
+    assert first["total"] == 7
+    assert [r["cycle_id"] for r in first["items"]] == ["cycle_002", "cycle_003", "cycle_004"]
+    default = client.get("/_probe/cycles").json()
+    assert default["limit"] == 5 and len(default["items"]) == 5
+    too_big = client.get("/_probe/cycles", params={"limit": 6})
+    assert too_big.status_code == 422
+    assert "limit" in too_big.json()["error"]
+
+
+def test_dashboard_and_docs_are_served(client):
+    page = client.get("/")
+    assert page.status_code == 200
+    assert "tradecycle" in page.text
+    assert client.get("/openapi.json").json()["info"]["title"] == "tradecycle"
+
+
+def test_every_router_module_is_included(app):
+    paths = {route.path for route in app.routes}
+    for router in discover_routers():
+        assert {route.path for route in router.routes} <= paths
