@@ -78,3 +78,10 @@ class App(typer.Typer):
             return register(wrapper)
 
         return decorator
+
+
+def print_json(payload: Any) -> None:
+    """Machine-readable output for --json: plain JSON on stdout, dates and decimals as text."""
+    import json
+
+    typer.echo(json.dumps(payload, indent=2, default=str))
