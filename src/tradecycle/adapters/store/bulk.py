@@ -69,10 +69,14 @@ def insert_rows(conn: Connection, table: Table, rows: Iterable[Mapping[str, Any]
     return total
 
 
-def _insert_batch(conn: Connection, table: Table, keys: tuple[str, ...], rows: list[Mapping[str, Any]]) -> int:
+def _insert_batch(
+    conn: Connection, table: Table, keys: tuple[str, ...], rows: list[Mapping[str, Any]]
+) -> int:
     unknown = [k for k in keys if k not in table.c]
     if unknown:
-        raise DataError(f"table {table.name} has no column {unknown[0]!r} (columns: {', '.join(table.c.keys())})")
+        raise DataError(
+            f"table {table.name} has no column {unknown[0]!r} (columns: {', '.join(table.c.keys())})"
+        )
     if _needs_python_defaults(table, keys):
         conn.execute(table.insert(), list(rows))
         return len(rows)
@@ -92,7 +96,9 @@ def _insert_batch(conn: Connection, table: Table, keys: tuple[str, ...], rows: l
     return len(rows)
 
 
-def _process(rows: list[Mapping[str, Any]], keys: tuple[str, ...], processors: list[Processor | None]) -> list:
+def _process(
+    rows: list[Mapping[str, Any]], keys: tuple[str, ...], processors: list[Processor | None]
+) -> list:
     identity = [p is None for p in processors]
     procs = [(lambda v: v) if p is None else p for p in processors]
     if len(keys) and not any(identity):

@@ -195,7 +195,9 @@ orders = Table(
     CheckConstraint(_in("side", t.Side), name="side"),
     CheckConstraint(_in("status", t.OrderStatus), name="status"),
     CheckConstraint("quantity > 0", name="quantity"),
-    CheckConstraint("filled_quantity IS NULL OR (filled_quantity >= 0 AND filled_quantity <= quantity)", name="filled"),
+    CheckConstraint(
+        "filled_quantity IS NULL OR (filled_quantity >= 0 AND filled_quantity <= quantity)", name="filled"
+    ),
     CheckConstraint(_positive("price"), name="price"),
     CheckConstraint(_positive("stop_price"), name="stop_price"),
     CheckConstraint(_in("time_in_force", t.TimeInForce), name="tif"),
@@ -408,7 +410,9 @@ news_sentiment = Table(
     Column("metadata", Text),
     _created_at(),
     Column("cycle_id", String(64)),
-    CheckConstraint("sentiment_score IS NULL OR (sentiment_score >= -1 AND sentiment_score <= 1)", name="score"),
+    CheckConstraint(
+        "sentiment_score IS NULL OR (sentiment_score >= -1 AND sentiment_score <= 1)", name="score"
+    ),
     CheckConstraint(f"sentiment_label IS NULL OR {_in('sentiment_label', t.SentimentLabel)}", name="label"),
     CheckConstraint(_unit("relevance_score"), name="relevance"),
     CheckConstraint(_unit("impact_score"), name="impact"),
@@ -602,6 +606,7 @@ workflow_metrics = Table(
     Column("success_rate", Float, server_default="0.0"),
     Column("error_count", Integer, server_default="0"),
     _created_at(),
+    Column("metadata", Text),
     CheckConstraint(_in("status", t.CycleStatus), name="status"),
     Index("idx_metrics_cycle", "cycle_id"),
 )
@@ -673,3 +678,14 @@ SEED_TABLES = (
     "trading_schedule_config",
 )
 LEGACY_TABLES = ("pl_summary", "position_pl")
+
+
+def _autoincrement_ids() -> None:
+    """Surrogate ids are never reused on SQLite (AUTOINCREMENT, as in the seed's database)."""
+    for table in metadata.tables.values():
+        pk = list(table.primary_key.columns)
+        if len(pk) == 1 and pk[0].name == "id" and pk[0].autoincrement is True:
+            table.dialect_kwargs["sqlite_autoincrement"] = True
+
+
+_autoincrement_ids()

@@ -71,7 +71,8 @@ class utc_now(FunctionElement):
 
 @compiles(utc_now, "sqlite")
 def _utc_now_sqlite(element, compiler, **kw):
-    return "(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))"
+    # microseconds, like format_utc, so server- and client-written times sort together
+    return "(strftime('%Y-%m-%dT%H:%M:%S', 'now') || substr(strftime('%f', 'now'), 3) || '000Z')"
 
 
 @compiles(utc_now)

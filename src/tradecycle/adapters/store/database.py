@@ -1,0 +1,287 @@
+"""Open a database ready for use: create it, migrate it, or adopt a seed-written file.
+
+`prepare_database(url)` is what every command, service and test calls instead of
+`metadata.create_all`. Before anything is written it checks the target (directory
+exists, file really is an intact SQLite database, revision not newer than this code),
+so bad input is a one-line DatabaseError and the file is left byte-for-byte unchanged.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, func, inspect, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
+from tradecycle.errors import DatabaseError
+
+from . import legacy
+from .engine import make_engine, normalise_url
+from .schema import metadata
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+class Action(StrEnum):
+    CREATED = "created"
+    MIGRATED = "migrated"
+    ADOPTED = "adopted"
+    UP_TO_DATE = "up-to-date"
+
+
+@dataclass(frozen=True)
+class UpgradeReport:
+    """What `upgrade_database` did, for the CLI to print."""
+
+    engine: Engine
+    action: Action
+    from_revision: str | None
+    to_revision: str
+    backup_path: Path | None = None
+    rows_adopted: dict[str, int] | None = None
+
+
+def prepare_database(url: str) -> Engine:
+    """An engine on `url` with the schema at head (created, migrated or adopted as needed)."""
+    return upgrade_database(url).engine
+
+
+def upgrade_database(url: str) -> UpgradeReport:
+    url = normalise_url(url)
+    path = sqlite_path(url)
+    if path is not None:
+        check_sqlite_file(path)
+    engine = make_engine(url)
+    try:
+        return _upgrade(engine, url, path)
+    except DatabaseError:
+        engine.dispose()
+        raise
+    except DBAPIError as exc:
+        engine.dispose()
+        raise DatabaseError(f"{mask_url(url)}: {_first_line(exc.orig)}") from None
+
+
+def _upgrade(engine: Engine, url: str, path: Path | None) -> UpgradeReport:
+    head = head_revision()
+    with engine.connect() as conn:
+        current = current_revision(conn)
+        tables = set(inspect(conn).get_table_names())
+    if current is not None:
+        _check_known(current, url)
+        if current == head:
+            return UpgradeReport(engine, Action.UP_TO_DATE, current, head)
+        _run_upgrade(engine)
+        return UpgradeReport(engine, Action.MIGRATED, current, head)
+    if legacy.is_legacy(tables):
+        if path is None:
+            raise DatabaseError(
+                f"{mask_url(url)} holds seed tables without a tradecycle revision; adoption works on SQLite "
+                "files only: copy the data into a SQLite file first"
+            )
+        backup = backup_database(url, next_backup_path(path, "pre-adoption"))
+        engine.dispose()
+        rows = legacy.adopt(path, _upgrade_on)
+        return UpgradeReport(engine, Action.ADOPTED, None, head, backup, rows)
+    _run_upgrade(engine)
+    return UpgradeReport(engine, Action.CREATED, None, head)
+
+
+def _check_known(revision: str, url: str) -> None:
+    script = ScriptDirectory.from_config(_alembic_config())
+    try:
+        script.get_revision(revision)
+    except Exception:  # noqa: BLE001 - alembic raises several types for unknown revisions
+        raise DatabaseError(
+            f"{mask_url(url)} is at schema revision {revision!r}, newer than this tradecycle "
+            f"(head {head_revision()!r}); upgrade tradecycle to open it"
+        ) from None
+
+
+def _alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return config
+
+
+def _run_upgrade(engine: Engine) -> None:
+    with engine.begin() as conn:
+        _upgrade_on(conn)
+
+
+def _upgrade_on(conn: Connection) -> None:
+    config = _alembic_config()
+    config.attributes["connection"] = conn
+    command.upgrade(config, "head")
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    assert head is not None, "the package ships at least one migration"
+    return head
+
+
+def current_revision(conn: Connection) -> str | None:
+    return MigrationContext.configure(conn).get_current_revision()
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file behind a SQLite URL; None for other engines and in-memory databases."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    database = parsed.database or ""
+    if database in ("", ":memory:") or database.startswith("file:"):
+        return None
+    return Path(database)
+
+
+def check_sqlite_file(path: Path) -> None:
+    """Refuse a missing directory, a file that is not SQLite, or a truncated one, without touching it."""
+    if not path.parent.is_dir():
+        raise DatabaseError(f"{path}: directory {path.parent} does not exist")
+    if path.is_dir():
+        raise DatabaseError(f"{path}: is a directory, not a database file")
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    with path.open("rb") as handle:
+        header = handle.read(100)
+    if not header.startswith(SQLITE_HEADER):
+        raise DatabaseError(f"{path}: not a SQLite database (unexpected file header)")
+    if len(header) < 100:
+        raise DatabaseError(f"{path}: truncated SQLite database ({len(header)} bytes)")
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    header_counts_valid = header[24:28] == header[92:96]
+    size = path.stat().st_size
+    if page_size < 512 or size % page_size or (header_counts_valid and pages and size < pages * page_size):
+        raise DatabaseError(
+            f"{path}: truncated or damaged SQLite database ({size} bytes, page size {page_size})"
+        )
+    _quick_check(path)
+
+
+def _quick_check(path: Path) -> None:
+    """Read-only structural check: a damaged file fails here, before any write."""
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            result = conn.execute("PRAGMA quick_check").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseError(f"{path}: unreadable SQLite database: {exc}") from None
+    if result is None or result[0] != "ok":
+        raise DatabaseError(f"{path}: damaged SQLite database: {result[0] if result else 'no result'}")
+
+
+def next_backup_path(path: Path, label: str) -> Path:
+    """`<file>.<label>.bak`, numbered if that exists, so no backup is ever overwritten."""
+    candidate = path.with_name(f"{path.name}.{label}.bak")
+    n = 1
+    while candidate.exists():
+        candidate = path.with_name(f"{path.name}.{label}.{n}.bak")
+        n += 1
+    return candidate
+
+
+def backup_database(url: str, dest: str | Path) -> Path:
+    """A consistent online copy of a SQLite database (backup API; safe while others write)."""
+    url = normalise_url(url)
+    dest = Path(dest)
+    path = sqlite_path(url)
+    if path is None:
+        if make_url(url).get_backend_name() == "postgresql":
+            raise DatabaseError(
+                "online backup of PostgreSQL is not built in; use its own tool, e.g. "
+                f"pg_dump --format=custom --file={dest} '{mask_url(url)}'"
+            )
+        raise DatabaseError(f"{mask_url(url)}: only SQLite files can be backed up with tradecycle")
+    if not path.is_file():
+        raise DatabaseError(f"{path}: database file does not exist")
+    check_sqlite_file(path)
+    if not dest.parent.is_dir():
+        raise DatabaseError(f"{dest}: directory {dest.parent} does not exist")
+    if dest.exists():
+        raise DatabaseError(f"{dest}: already exists; choose another backup file")
+    source = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    target = sqlite3.connect(dest)
+    try:
+        source.backup(target)
+    except sqlite3.DatabaseError as exc:
+        target.close()
+        dest.unlink(missing_ok=True)
+        raise DatabaseError(f"{path}: backup failed: {exc}") from None
+    finally:
+        source.close()
+        target.close()
+    return dest
+
+
+def database_info(engine: Engine) -> dict:
+    """URL (password masked), engine, revision vs head, and the row count of every table."""
+    try:
+        with engine.connect() as conn:
+            names = set(inspect(conn).get_table_names())
+            counts = {
+                table.name: conn.execute(select(func.count()).select_from(table)).scalar_one()
+                if table.name in names
+                else None
+                for table in sorted(metadata.tables.values(), key=lambda t: t.name)
+            }
+            revision = current_revision(conn)
+    except SQLAlchemyError as exc:
+        raise DatabaseError(
+            f"{mask_url(str(engine.url))}: {_first_line(getattr(exc, 'orig', exc))}"
+        ) from None
+    return {
+        "url": mask_url(engine.url.render_as_string(hide_password=False)),
+        "dialect": engine.dialect.name,
+        "revision": revision,
+        "head": head_revision(),
+        "tables": counts,
+    }
+
+
+def mask_url(url: str) -> str:
+    """The URL with any password replaced by ***."""
+    try:
+        parsed = make_url(url)
+    except SQLAlchemyError:
+        return url
+    if parsed.password is None:
+        return parsed.render_as_string(hide_password=False)
+    return parsed.set(password="***").render_as_string(hide_password=False)
+
+
+def _first_line(exc: BaseException | None) -> str:
+    text = str(exc).strip() if exc is not None else "unknown error"
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def open_engine(url: str) -> Engine:
+    """An engine on an existing database without migrating it (info, verify)."""
+    url = normalise_url(url)
+    path = sqlite_path(url)
+    if path is not None:
+        if not path.is_file():
+            raise DatabaseError(f"{path}: database file does not exist (run `tradecycle db upgrade` first)")
+        check_sqlite_file(path)
+    engine = make_engine(url)
+    try:
+        with engine.connect():
+            pass
+    except DBAPIError as exc:
+        engine.dispose()
+        raise DatabaseError(f"{mask_url(url)}: {_first_line(exc.orig)}") from None
+    return engine
