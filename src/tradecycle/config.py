@@ -160,6 +160,61 @@ class DistributedSettings(Section):
     heartbeat_seconds: float = Field(5.0, gt=0)
 
 
+class PatternSettings(Section):
+    """Pattern detection (candlestick, chart, volume) and its shared confidence rule (see core.pattern_scoring)."""
+
+    candlestick: bool = True
+    chart: bool = True
+    volume: bool = True
+    min_confidence: float = Field(0.0, ge=0, le=1, description="hits below this are not recorded")
+    clarity_weight: float = Field(0.4, ge=0, le=1, description="seed: pattern clarity 40%")
+    volume_weight: float = Field(0.3, ge=0, le=1, description="seed: volume confirmation 30%")
+    trend_weight: float = Field(0.3, ge=0, le=1, description="seed: trend alignment 30%")
+    volume_lookback: int = Field(20, ge=1, description="sessions averaged for relative volume")
+    volume_full_ratio: float = Field(2.0, gt=0, description="relative volume that scores full volume points")
+    trend_lookback: int = Field(10, ge=2, description="sessions of prior move scored as trend context")
+    trend_full_z: float = Field(1.5, gt=0, description="prior-move z-score that scores full trend points")
+    atr_period: int = Field(14, ge=1)
+    target_rr: float = Field(3.0, gt=0, description="target = entry +/- this x risk where no measured move")
+    min_price_fraction: float = Field(0.05, gt=0, lt=1, description="targets are floored at this x entry")
+    candle_indecision_min_z: float = Field(0.5, ge=0, description="doji after a move this big points against it")
+    candle_min_risk_atr: float = Field(0.25, ge=0, description="stop at least this many ATR from entry")
+    chart_lookback: int = Field(60, ge=20, description="sessions searched for chart patterns")
+    chart_pivot_distance: int = Field(3, ge=1, description="find_peaks distance between pivots")
+    chart_prominence_atr: float = Field(1.0, gt=0, description="pivot prominence in ATR")
+    chart_level_tolerance_pct: float = Field(2.0, gt=0, description="equal tops/bottoms/shoulders/touches")
+    chart_min_depth_pct: float = Field(3.0, gt=0, description="double top/bottom trough depth")
+    chart_head_excess_pct: float = Field(2.0, gt=0, description="head beyond both shoulders")
+    chart_breakout_window: int = Field(3, ge=1, description="a break counts for this many sessions")
+    chart_triangle_flat_pct: float = Field(0.08, ge=0, description="|slope| in %/session deemed flat")
+    chart_triangle_min_slope_pct: float = Field(0.1, gt=0, description="slope in %/session deemed sloping")
+    chart_triangle_fit_atr: float = Field(1.0, gt=0, description="pivots within this many ATR of their line")
+    chart_flag_pole_min_pct: float = Field(8.0, gt=0)
+    chart_flag_pole_max_bars: int = Field(10, ge=1)
+    chart_flag_min_bars: int = Field(3, ge=1)
+    chart_flag_max_bars: int = Field(15, ge=2)
+    chart_flag_max_retrace: float = Field(0.5, gt=0, lt=1, description="flag retraces at most this of the pole")
+    chart_min_touches: int = Field(2, ge=2, description="pivots that make a support/resistance level")
+    chart_stop_atr: float = Field(0.5, ge=0, description="breakout stop this many ATR beyond the level")
+    volume_climax_ratio: float = Field(3.0, gt=1)
+    volume_climax_range_atr: float = Field(1.5, gt=0, description="climax bar range in ATR")
+    volume_climax_min_z: float = Field(1.0, ge=0, description="prior-move z a climax must end")
+    volume_dryup_bars: int = Field(5, ge=2)
+    volume_dryup_ratio: float = Field(0.5, gt=0, lt=1)
+    volume_dryup_baseline: int = Field(50, ge=5)
+    volume_breakout_ratio: float = Field(2.0, gt=1)
+    volume_breakout_lookback: int = Field(20, ge=2)
+
+    @model_validator(mode="after")
+    def _weights_sum_to_one(self) -> PatternSettings:
+        total = self.clarity_weight + self.volume_weight + self.trend_weight
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"pattern confidence weights must sum to 1, they sum to {total:.4f}")
+        if self.chart_flag_min_bars >= self.chart_flag_max_bars:
+            raise ValueError("patterns.chart_flag_min_bars must be below patterns.chart_flag_max_bars")
+        return self
+
+
 class SettingsModel(Section):
     """All settings; the loader in tradecycle.settings fills it from its sources."""
 
@@ -167,6 +222,7 @@ class SettingsModel(Section):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     scanner: ScannerSettings = ScannerSettings()
     signal: SignalSettings = SignalSettings()
+    patterns: PatternSettings = PatternSettings()
     strategy: StrategySettings = StrategySettings()
     risk: RiskSettings = RiskSettings()
     exits: ExitSettings = ExitSettings()

@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 
 from tradecycle.core.candlesticks import (
     CDL_NAMES,
-    CandleParams,
     candlestick_arrays,
     candlestick_hits,
 )
@@ -73,13 +72,12 @@ def _hammer_after_decline(make_panel, volume_spike: float):
     return panel
 
 
-def _hits_at_last(panel, params=CandleParams()):
+def _hits_at_last(panel, params=None):
     names, codes = candlestick_arrays(panel)
     return candlestick_hits(
         panel.symbols,
         names,
         codes[:, :, -1],
-        panel.open,
         panel.high,
         panel.low,
         panel.close,
@@ -113,7 +111,7 @@ def test_bearish_hit_has_stop_above_and_target_below(universe):
     hits = []
     for s in range(30, universe.n_sessions):
         p = universe.head(s + 1)
-        hits += candlestick_hits(p.symbols, names, codes[:, :, s], p.open, p.high, p.low, p.close, p.volume)
+        hits += candlestick_hits(p.symbols, names, codes[:, :, s], p.high, p.low, p.close, p.volume)
     sells = [h for h in hits if h.direction is SignalLabel.SELL]
     buys = [h for h in hits if h.direction is SignalLabel.BUY]
     assert sells and buys
@@ -127,6 +125,6 @@ def test_no_hits_when_last_bar_missing(make_panel):
     names, codes = candlestick_arrays(panel)
     panel.close[0, -1] = np.nan
     hits = candlestick_hits(
-        panel.symbols, names, codes[:, :, -1], panel.open, panel.high, panel.low, panel.close, panel.volume
+        panel.symbols, names, codes[:, :, -1], panel.high, panel.low, panel.close, panel.volume
     )
     assert hits == []

@@ -6,33 +6,41 @@ bars <= s and the arrays can be precomputed once and cut with `[..., :n]`.
 Sessions where a symbol did not trade (any of open/high/low/close NaN) are
 dropped before the call and read 0, so a gap never poisons later values.
 
-`candlestick_hits` turns the codes at one session into PatternHit values.
-Confidence in 0..1 follows the seed's scoring split (clarity 40 %, volume 30 %,
-trend 30 %; weights configurable):
-- clarity: TA-Lib strength, |code| / 200 (100 = pattern, 200 = confirmed);
-- volume: the pattern bar's volume over the mean of the `volume_lookback`
-  sessions before it, divided by `volume_full_ratio` and capped at 1;
-- trend: the prior move (close `span` bars ago vs `trend_lookback` sessions
-  earlier) as a z-score of daily log returns, divided by `trend_full_z`, capped
-  to 0..1. Reversal patterns score when the prior move runs against their
-  direction, continuation patterns when it runs with it, indecision patterns
-  (dojis, spinning tops) on its size; an indecision bar after a trend points
-  against it, otherwise it is NEUTRAL.
+`candlestick_hits` turns the codes at one session into PatternHit values, with
+the shared confidence rule of core.pattern_scoring: clarity is TA-Lib's strength
+|code| / 200 (100 = pattern, 200 = confirmed); continuation patterns score trend
+with the prior move, reversal patterns against it, indecision patterns (dojis,
+spinning tops) on its size, and an indecision bar after a move of at least
+`candle_indecision_min_z` points against it (otherwise it is NEUTRAL).
 Levels: entry = the pattern bar's close; a BUY's stop is the lowest low of the
-pattern's candles (a SELL's the highest high), at least `min_risk_atr` ATR away;
-target = entry +/- `target_rr` x risk, floored at `min_price_fraction` x entry.
+pattern's candles (a SELL's the highest high), at least `candle_min_risk_atr`
+ATR away; target = entry +/- `target_rr` x risk, floored at
+`min_price_fraction` x entry. NEUTRAL hits get long-side levels.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import talib
 
+from tradecycle.config import PatternSettings
 from tradecycle.core.panel import BarPanel
+from tradecycle.core.pattern_scoring import (
+    CONTINUATION,
+    INDECISION,
+    REVERSAL,
+    average_true_range,
+    confidence,
+    prior_trend_z,
+    relative_volume,
+    trend_score,
+    volume_score,
+)
 from tradecycle.core.types import PatternHit, PatternType, SignalLabel
+
+DIRECTIONS = {1: SignalLabel.BUY, -1: SignalLabel.SELL, 0: SignalLabel.NEUTRAL}
 
 # Candles each TA-Lib pattern spans (its stop comes from those bars).
 CANDLE_COUNTS: dict[str, int] = {
@@ -101,7 +109,7 @@ CANDLE_COUNTS: dict[str, int] = {
 CDL_NAMES: tuple[str, ...] = tuple(sorted(CANDLE_COUNTS))
 
 # Patterns that confirm the running trend rather than reverse it.
-CONTINUATION = frozenset(
+CONTINUATION_PATTERNS = frozenset(
     {
         "CDL3LINESTRIKE",
         "CDLCLOSINGMARUBOZU",
@@ -119,7 +127,7 @@ CONTINUATION = frozenset(
     }
 )
 # Patterns that only say "the market is undecided"; their sign is the candle colour.
-INDECISION = frozenset(
+INDECISION_PATTERNS = frozenset(
     {
         "CDLDOJI",
         "CDLHIGHWAVE",
@@ -133,11 +141,11 @@ INDECISION = frozenset(
 
 def pattern_role(name: str) -> str:
     """'continuation', 'indecision' or 'reversal': how the trend context scores a hit."""
-    if name in CONTINUATION:
-        return "continuation"
-    if name in INDECISION:
-        return "indecision"
-    return "reversal"
+    if name in CONTINUATION_PATTERNS:
+        return CONTINUATION
+    if name in INDECISION_PATTERNS:
+        return INDECISION
+    return REVERSAL
 
 
 def candlestick_arrays(panel: BarPanel) -> tuple[list[str], np.ndarray]:
@@ -167,76 +175,30 @@ def candlestick_arrays(panel: BarPanel) -> tuple[list[str], np.ndarray]:
     return names, out
 
 
-@dataclass(frozen=True)
-class CandleParams:
-    """The confidence and level rule's numbers (settings.patterns feeds them)."""
-
-    clarity_weight: float = 0.4
-    volume_weight: float = 0.3
-    trend_weight: float = 0.3
-    volume_lookback: int = 20
-    volume_full_ratio: float = 2.0
-    trend_lookback: int = 10
-    trend_full_z: float = 1.5
-    indecision_min_z: float = 0.5
-    atr_period: int = 14
-    min_risk_atr: float = 0.25
-    target_rr: float = 3.0
-    min_price_fraction: float = 0.05
-
-
-def _prior_trend_z(close: np.ndarray, end: int, lookback: int) -> float:
-    """z-score of the log move over `lookback` sessions ending at column `end`; 0 if unknown."""
-    start = end - lookback
-    if start < 0:
-        return 0.0
-    with np.errstate(all="ignore"):
-        logc = np.log(close[start : end + 1])
-        steps = np.diff(logc)
-        steps = steps[np.isfinite(steps)]
-        vol = float(np.std(steps)) * np.sqrt(lookback) if steps.size > 1 else 0.0
-        move = float(logc[-1] - logc[0])
-    if not (np.isfinite(move) and vol > 0):
-        return 0.0
-    return move / vol
-
-
-def _atr(high: np.ndarray, low: np.ndarray, close: np.ndarray, period: int) -> np.ndarray:
-    """Mean true range of the last `period` bars of each row (NaN-tolerant)."""
-    prev = np.concatenate([np.full((close.shape[0], 1), np.nan), close[:, :-1]], axis=1)
-    tr = np.fmax(high - low, np.fmax(np.abs(high - prev), np.abs(low - prev)))
-    with np.errstate(all="ignore"):
-        return np.nanmean(tr[:, -period:], axis=1)
-
-
 def candlestick_hits(
     symbols: Sequence[str],
     names: Sequence[str],
     codes: np.ndarray,
-    open_: np.ndarray,
     high: np.ndarray,
     low: np.ndarray,
     close: np.ndarray,
     volume: np.ndarray,
-    params: CandleParams = CandleParams(),
+    params: PatternSettings | None = None,
 ) -> list[PatternHit]:
     """PatternHits for the non-zero `codes` (len(names), len(symbols)) at the LAST column of the bars.
 
     The bar arrays are (len(symbols), window) and end at the session the codes
-    belong to; the window needs `trend_lookback + 6` columns for the trend score.
+    belong to; `trend_lookback + 6` columns are enough for the trend score.
     Rows whose last bar is missing produce no hits.
     """
-    del open_  # the codes already encode the candle bodies
+    p = params or PatternSettings()
     codes = np.asarray(codes)
     n_rows, width = close.shape
     if n_rows == 0 or width == 0 or not codes.any():
         return []
     last = width - 1
-    with np.errstate(all="ignore"):
-        prior_vol = np.nanmean(volume[:, max(0, last - params.volume_lookback) : last], axis=1)
-        rel_volume = volume[:, last] / prior_vol
-    volume_score = np.clip(np.nan_to_num(rel_volume / params.volume_full_ratio), 0.0, 1.0)
-    atr = _atr(high, low, close, params.atr_period)
+    volume_points = volume_score(relative_volume(volume, last, p.volume_lookback), p)
+    atr = average_true_range(high, low, close, p.atr_period)
 
     hits: list[PatternHit] = []
     for k, row in zip(*np.nonzero(codes), strict=True):
@@ -245,33 +207,21 @@ def candlestick_hits(
         name = names[k]
         code = int(codes[k, row])
         span = CANDLE_COUNTS.get(name, 1)
-        z = _prior_trend_z(close[row], last - span, params.trend_lookback)
+        z = prior_trend_z(close[row], last - span, p.trend_lookback)
         role = pattern_role(name)
         sign = 1 if code > 0 else -1
-        if role == "indecision":
-            trend_score = min(abs(z) / params.trend_full_z, 1.0)
-            sign = -int(np.sign(z)) if abs(z) >= params.indecision_min_z else 0
-        elif role == "continuation":
-            trend_score = float(np.clip(sign * z / params.trend_full_z, 0.0, 1.0))
-        else:
-            trend_score = float(np.clip(-sign * z / params.trend_full_z, 0.0, 1.0))
+        if role == INDECISION:
+            sign = -int(np.sign(z)) if abs(z) >= p.candle_indecision_min_z else 0
+        trend_points = trend_score(z, sign, role, p)
         clarity = min(abs(code) / 200.0, 1.0)
-        confidence = (
-            params.clarity_weight * clarity
-            + params.volume_weight * float(volume_score[row])
-            + params.trend_weight * trend_score
-        )
-        direction = {1: SignalLabel.BUY, -1: SignalLabel.SELL, 0: SignalLabel.NEUTRAL}[sign]
-        entry, stop, target = _levels(
-            high[row], low[row], close[row, last], float(atr[row]), span, sign, params
-        )
+        entry, stop, target = _levels(high[row], low[row], close[row, last], float(atr[row]), span, sign, p)
         hits.append(
             PatternHit(
                 symbol=str(symbols[row]),
                 pattern_type=PatternType.CANDLESTICK,
                 pattern_name=name,
-                direction=direction,
-                confidence=round(float(np.clip(confidence, 0.0, 1.0)), 4),
+                direction=DIRECTIONS[sign],
+                confidence=confidence(clarity, float(volume_points[row]), trend_points, p),
                 entry_price=entry,
                 stop_loss=stop,
                 target_price=target,
@@ -280,8 +230,8 @@ def candlestick_hits(
                     "role": role,
                     "candles": span,
                     "clarity": round(clarity, 4),
-                    "volume_score": round(float(volume_score[row]), 4),
-                    "trend_score": round(trend_score, 4),
+                    "volume_score": round(float(volume_points[row]), 4),
+                    "trend_score": round(trend_points, 4),
                     "trend_z": round(z, 4),
                 },
             )
@@ -290,18 +240,18 @@ def candlestick_hits(
 
 
 def _levels(
-    high: np.ndarray, low: np.ndarray, entry: float, atr: float, span: int, sign: int, params: CandleParams
+    high: np.ndarray, low: np.ndarray, entry: float, atr: float, span: int, sign: int, p: PatternSettings
 ) -> tuple[float, float, float]:
     """(entry, stop, target) for one hit; NEUTRAL hits get long-side levels."""
-    floor = params.min_risk_atr * atr if np.isfinite(atr) else 0.0
+    floor = p.candle_min_risk_atr * atr if np.isfinite(atr) else 0.0
     floor = max(floor, entry * 1e-3)
     if sign < 0:
         risk = max(float(np.nanmax(high[-span:])) - entry, floor)
         stop = entry + risk
-        target = max(entry - params.target_rr * risk, params.min_price_fraction * entry)
+        target = max(entry - p.target_rr * risk, p.min_price_fraction * entry)
     else:
         risk = max(entry - float(np.nanmin(low[-span:])), floor)
-        risk = min(risk, entry * (1.0 - params.min_price_fraction))
+        risk = min(risk, entry * (1.0 - p.min_price_fraction))
         stop = entry - risk
-        target = entry + params.target_rr * risk
+        target = entry + p.target_rr * risk
     return round(entry, 4), round(stop, 4), round(target, 4)

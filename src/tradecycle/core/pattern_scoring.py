@@ -1,0 +1,70 @@
+"""The one confidence rule every pattern family uses, and its small helpers.
+
+Confidence in 0..1 follows the seed's scoring split (pattern clarity 40 %,
+volume confirmation 30 %, trend alignment 30 %; weights in settings.patterns):
+- clarity: how well formed the pattern is, 0..1, defined by each detector;
+- volume: the signal bar's volume over the mean of the `volume_lookback`
+  sessions before it, divided by `volume_full_ratio`, capped at 1;
+- trend: the move over `trend_lookback` sessions before the pattern began, as a
+  z-score of daily log returns, divided by `trend_full_z` and clipped to 0..1.
+  A reversal pattern scores when that move ran against its direction, a
+  continuation pattern when it ran with it, an indecision pattern on its size.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tradecycle.config import PatternSettings
+
+REVERSAL = "reversal"
+CONTINUATION = "continuation"
+INDECISION = "indecision"
+
+
+def prior_trend_z(close: np.ndarray, end: int, lookback: int) -> float:
+    """z-score of the log move over `lookback` sessions ending at column `end`; 0 if unknown."""
+    start = end - lookback
+    if start < 0 or end >= close.shape[-1]:
+        return 0.0
+    with np.errstate(all="ignore"):
+        logc = np.log(close[start : end + 1])
+        steps = np.diff(logc)
+        steps = steps[np.isfinite(steps)]
+        vol = float(np.std(steps)) * np.sqrt(lookback) if steps.size > 1 else 0.0
+        move = float(logc[-1] - logc[0])
+    if not (np.isfinite(move) and vol > 0):
+        return 0.0
+    return move / vol
+
+
+def average_true_range(high: np.ndarray, low: np.ndarray, close: np.ndarray, period: int) -> np.ndarray:
+    """Mean true range of the last `period` bars of each row (last axis = sessions; NaN-tolerant)."""
+    prev = np.concatenate([np.full(close.shape[:-1] + (1,), np.nan), close[..., :-1]], axis=-1)
+    tr = np.fmax(high - low, np.fmax(np.abs(high - prev), np.abs(low - prev)))
+    with np.errstate(all="ignore"):
+        return np.nanmean(tr[..., -period:], axis=-1)
+
+
+def relative_volume(volume: np.ndarray, at: int, lookback: int) -> np.ndarray:
+    """Volume at column `at` over the mean of the `lookback` columns before it (NaN if unknown)."""
+    with np.errstate(all="ignore"):
+        return volume[..., at] / np.nanmean(volume[..., max(0, at - lookback) : at], axis=-1)
+
+
+def volume_score(rel_volume: np.ndarray | float, p: PatternSettings) -> np.ndarray:
+    return np.clip(np.nan_to_num(np.asarray(rel_volume, dtype=float) / p.volume_full_ratio), 0.0, 1.0)
+
+
+def trend_score(z: float, sign: int, role: str, p: PatternSettings) -> float:
+    """0..1: how well the prior move (z) suits a pattern of this role pointing `sign` (+1 up, -1 down)."""
+    if role == INDECISION:
+        return min(abs(z) / p.trend_full_z, 1.0)
+    aligned = sign * z if role == CONTINUATION else -sign * z
+    return float(np.clip(aligned / p.trend_full_z, 0.0, 1.0))
+
+
+def confidence(clarity: float, volume: float, trend: float, p: PatternSettings) -> float:
+    """The weighted 0..1 confidence, rounded to 4 places."""
+    total = p.clarity_weight * clarity + p.volume_weight * volume + p.trend_weight * trend
+    return round(float(np.clip(total, 0.0, 1.0)), 4)
