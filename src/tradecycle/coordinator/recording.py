@@ -53,7 +53,11 @@ def process_identity() -> dict[str, object]:
 
 
 def cycle_row(conn: Connection, cycle_id: str):
-    return conn.execute(select(s.trading_cycles).where(s.trading_cycles.c.cycle_id == cycle_id)).mappings().first()
+    return (
+        conn.execute(select(s.trading_cycles).where(s.trading_cycles.c.cycle_id == cycle_id))
+        .mappings()
+        .first()
+    )
 
 
 def open_cycle(conn: Connection, cycle_id: str, as_of: datetime, started: datetime, mode: str) -> int:
@@ -75,7 +79,13 @@ def open_cycle(conn: Connection, cycle_id: str, as_of: datetime, started: dateti
     previous = json.loads(existing["metadata"] or "{}")
     attempt = int(previous.get("attempt", 1)) + 1
     history = previous.get("previous_attempts", [])
-    history.append({"status": existing["status"], "error": existing["error_message"], "start": str(existing["start_time"])})
+    history.append(
+        {
+            "status": existing["status"],
+            "error": existing["error_message"],
+            "start": str(existing["start_time"]),
+        }
+    )
     meta.update(attempt=attempt, previous_attempts=history)
     for table in DERIVED_TABLES:
         conn.execute(delete(table).where(table.c.cycle_id == cycle_id))
@@ -125,13 +135,24 @@ def record_phase(conn: Connection, cycle_id: str, rec: PhaseRecord) -> None:
         )
     )
     events = [
-        {"cycle_id": cycle_id, "phase": rec.phase, "event_type": "start", "event_data": None, "timestamp": rec.start},
+        {
+            "cycle_id": cycle_id,
+            "phase": rec.phase,
+            "event_type": "start",
+            "event_data": None,
+            "timestamp": rec.start,
+        },
         {
             "cycle_id": cycle_id,
             "phase": rec.phase,
             "event_type": "complete" if rec.status is PhaseStatus.COMPLETED else "error",
             "event_data": json.dumps(
-                {"processed": rec.processed, "succeeded": rec.succeeded, "failed": rec.failed, "error": rec.error}
+                {
+                    "processed": rec.processed,
+                    "succeeded": rec.succeeded,
+                    "failed": rec.failed,
+                    "error": rec.error,
+                }
             ),
             "timestamp": rec.end,
         },

@@ -1,0 +1,203 @@
+"""One trading cycle: open it, run every phase in its own transaction, close it.
+
+A phase's rows and its workflow_tracking row commit together, so after a crash a
+phase is either recorded complete with its data or absent. The cycle row is
+written first, so a dead process leaves a 'running' cycle that the next start
+marks failed (`recording.fail_orphaned_cycles`). Re-running a cycle that did not
+complete deletes what it derived and runs it again; orders and fills are
+idempotent by their client order id and external id, so nothing doubles.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine
+
+from tradecycle.config import SettingsModel
+from tradecycle.core.panel import BarPanel
+from tradecycle.core.types import CycleStatus, PhaseStatus
+from tradecycle.services.context import CycleContext
+
+from . import recording
+from .clock import Clock
+from .phases import Phase
+
+log = logging.getLogger(__name__)
+
+
+def cycle_id_for(as_of: datetime) -> str:
+    """The cycle's unique id: the as-of time, so the same market moment is the same cycle."""
+    return f"cycle_{as_of:%Y%m%d_%H%M%S}"
+
+
+@dataclass(frozen=True)
+class CycleInputs:
+    """Everything a cycle sees, already cut to its as-of time."""
+
+    as_of: datetime
+    panel: BarPanel
+    features: Any
+    account_id: int
+    sectors: dict[str, str]
+    benchmark_value: float | None = None
+
+
+@dataclass(frozen=True)
+class CycleOutcome:
+    cycle_id: str
+    as_of: datetime
+    status: CycleStatus
+    skipped: bool
+    attempt: int = 0
+    phases: tuple[recording.PhaseRecord, ...] = ()
+    error: str | None = None
+    totals: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def failed_phase(self) -> str | None:
+        return next((p.phase for p in self.phases if p.status is PhaseStatus.FAILED), None)
+
+
+class CycleRunner:
+    """Runs cycles with one set of phases; `shared_cache` lives as long as the runner.
+
+    The shared cache may only hold values that are pure functions of the database and
+    the as-of data (a fitted model loaded from ml_models, say), so a resumed replay
+    behaves exactly like an uninterrupted one.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        settings: SettingsModel,
+        phases: list[Phase],
+        wall: Clock,
+        mode: str = "live",
+        holdings: Callable[[Connection, int], set[str]] | None = None,
+    ) -> None:
+        if holdings is None:
+            from tradecycle.services.portfolio import held_symbols as holdings
+        self.holdings = holdings
+        self.engine = engine
+        self.settings = settings
+        self.phases = phases
+        self.wall = wall
+        self.mode = mode
+        self.shared_cache: dict[str, Any] = {}
+
+    def run(self, inputs: CycleInputs) -> CycleOutcome:
+        cycle_id = cycle_id_for(inputs.as_of)
+        started = self.wall.now()
+        with self.engine.begin() as conn:
+            existing = recording.cycle_row(conn, cycle_id)
+            if existing is not None and existing["status"] == CycleStatus.COMPLETED.value:
+                return CycleOutcome(cycle_id, inputs.as_of, CycleStatus.COMPLETED, skipped=True)
+            attempt = recording.open_cycle(conn, cycle_id, inputs.as_of, started, self.mode)
+            retries = recording.previous_retries(conn, cycle_id) if attempt > 1 else {}
+        ctx = self._context(cycle_id, inputs)
+        records: list[recording.PhaseRecord] = []
+        for phase in self.phases:
+            record = self._run_phase(phase, ctx, retries.get(phase.name, 0))
+            records.append(record)
+            if record.status is PhaseStatus.FAILED:
+                return self._close(ctx, started, records, attempt, CycleStatus.FAILED, record.error)
+            if phase.name == "fills":
+                self._refresh_holdings(ctx)
+        return self._close(ctx, started, records, attempt, CycleStatus.COMPLETED, None)
+
+    def _context(self, cycle_id: str, inputs: CycleInputs) -> CycleContext:
+        cache = self.shared_cache
+        cache["benchmark_value"] = inputs.benchmark_value
+        cache["held_symbols"] = set()
+        ctx = CycleContext(
+            cycle_id=cycle_id,
+            now=inputs.as_of,
+            settings=self.settings,
+            panel=inputs.panel,
+            account_id=inputs.account_id,
+            sectors=inputs.sectors,
+            features=inputs.features,
+            cache=cache,
+        )
+        self._refresh_holdings(ctx)
+        return ctx
+
+    def _refresh_holdings(self, ctx: CycleContext) -> None:
+        with self.engine.connect() as conn:
+            ctx.cache["held_symbols"] = self.holdings(conn, ctx.account_id)
+
+    def _run_phase(self, phase: Phase, ctx: CycleContext, retry_count: int) -> recording.PhaseRecord:
+        start = self.wall.now()
+        tick = time.perf_counter()
+        try:
+            with self.engine.begin() as conn:
+                result = phase.run(conn, ctx)
+                record = recording.PhaseRecord(
+                    phase=phase.name,
+                    status=PhaseStatus.COMPLETED,
+                    start=start,
+                    end=self.wall.now(),
+                    duration=time.perf_counter() - tick,
+                    processed=result.processed,
+                    succeeded=result.succeeded,
+                    failed=result.failed,
+                    retry_count=retry_count,
+                    metadata=result.metadata,
+                )
+                recording.record_phase(conn, ctx.cycle_id, record)
+            return record
+        except Exception as exc:  # noqa: BLE001 - any phase error fails the cycle, recorded
+            log.error("phase %s of %s failed", phase.name, ctx.cycle_id, exc_info=True)
+            record = recording.PhaseRecord(
+                phase=phase.name,
+                status=PhaseStatus.FAILED,
+                start=start,
+                end=self.wall.now(),
+                duration=time.perf_counter() - tick,
+                error=f"{type(exc).__name__}: {exc}",
+                retry_count=retry_count,
+                metadata={"traceback": traceback.format_exc(limit=-4)},
+            )
+            with self.engine.begin() as conn:
+                recording.record_phase(conn, ctx.cycle_id, record)
+            return record
+
+    def _close(
+        self,
+        ctx: CycleContext,
+        started: datetime,
+        records: list[recording.PhaseRecord],
+        attempt: int,
+        status: CycleStatus,
+        error: str | None,
+    ) -> CycleOutcome:
+        totals = {
+            "securities_scanned": int(ctx.panel.n_symbols),
+            "patterns_found": len(ctx.patterns),
+            "signals_generated": len(ctx.signals),
+            "trades_executed": len(ctx.fills),
+        }
+        if error is not None:
+            failed = records[-1].phase
+            error = f"phase {failed} failed: {error}"
+        with self.engine.begin() as conn:
+            recording.close_cycle(
+                conn, ctx.cycle_id, status, started, self.wall.now(), records, totals, error
+            )
+        return CycleOutcome(
+            ctx.cycle_id,
+            ctx.now,
+            status,
+            skipped=False,
+            attempt=attempt,
+            phases=tuple(records),
+            error=error,
+            totals=totals,
+        )

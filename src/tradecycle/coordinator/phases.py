@@ -1,0 +1,66 @@
+"""The phases of one cycle, in order, and where each one lives.
+
+Phases are looked up by module path so the coordinator depends on each service
+only through its `run_phase(conn, ctx) -> PhaseResult` contract. Fills of orders
+placed by earlier cycles come first (they fill against the newest bar), exits
+after the strategy (an opposite signal closes a position), the portfolio mark last.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import Connection
+
+from tradecycle.config import SettingsModel
+from tradecycle.errors import ConfigError
+from tradecycle.services.context import CycleContext, PhaseResult
+
+PhaseFn = Callable[[Connection, CycleContext], PhaseResult]
+
+PHASE_TABLE: tuple[tuple[str, str, str], ...] = (
+    ("fills", "tradecycle.services.execution", "run_fills_phase"),
+    ("scan", "tradecycle.services.scanner", "run_phase"),
+    ("news", "tradecycle.services.news", "run_phase"),
+    ("patterns", "tradecycle.services.patterns", "run_phase"),
+    ("technicals", "tradecycle.services.technicals", "run_phase"),
+    ("ml", "tradecycle.services.ml", "run_phase"),
+    ("strategy", "tradecycle.services.strategy", "run_phase"),
+    ("exits", "tradecycle.services.exits", "run_phase"),
+    ("risk", "tradecycle.services.risk", "run_phase"),
+    ("execution", "tradecycle.services.execution", "run_phase"),
+    ("portfolio", "tradecycle.services.portfolio", "run_phase"),
+)
+PHASE_NAMES = tuple(name for name, _, _ in PHASE_TABLE)
+
+
+@dataclass(frozen=True)
+class Phase:
+    name: str
+    run: PhaseFn
+
+
+def enabled_phase_names(settings: SettingsModel) -> tuple[str, ...]:
+    """Phases this configuration runs: news and ML can be switched off."""
+    skipped = set()
+    if not settings.ml.enabled:
+        skipped.add("ml")
+    if not settings.news.sources:
+        skipped.add("news")
+    return tuple(name for name in PHASE_NAMES if name not in skipped)
+
+
+def load_phases(settings: SettingsModel) -> list[Phase]:
+    wanted = set(enabled_phase_names(settings))
+    phases = []
+    for name, module_path, attr in PHASE_TABLE:
+        if name not in wanted:
+            continue
+        try:
+            module = importlib.import_module(module_path)
+        except ModuleNotFoundError as exc:
+            raise ConfigError(f"phase {name!r} needs {module_path}, which cannot be imported: {exc}") from exc
+        phases.append(Phase(name, getattr(module, attr)))
+    return phases

@@ -1,0 +1,66 @@
+"""Small real panels and fake phases for coordinator tests (no analysis services needed)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import numpy as np
+
+from tradecycle.core.panel import BarPanel
+from tradecycle.services.context import PhaseResult
+
+
+def tiny_panel(n_symbols: int = 3, n_sessions: int = 30) -> BarPanel:
+    """Business days from 2015-01-05 with 21:00 UTC closes and a gentle uptrend."""
+    days = np.arange(np.datetime64("2015-01-05"), np.datetime64("2015-01-05") + n_sessions * 2)
+    days = days[np.is_busday(days)][:n_sessions]
+    closes = days.astype("datetime64[ns]") + np.timedelta64(21, "h")
+    base = 50.0 + np.arange(n_symbols)[:, None] * 10 + np.arange(n_sessions)[None, :] * 0.5
+    return BarPanel(
+        symbols=np.array([f"S{i}" for i in range(n_symbols)]),
+        sessions=days,
+        closes_utc=closes,
+        open=base,
+        high=base * 1.01,
+        low=base * 0.99,
+        close=base,
+        volume=np.full_like(base, 2e6),
+    )
+
+
+def as_of(panel: BarPanel, index: int) -> datetime:
+    from tradecycle.coordinator.replay import session_as_of
+
+    return session_as_of(panel, index)
+
+
+def scan_writer(conn, ctx) -> PhaseResult:
+    """A phase that writes one derived row per symbol, like the scanner does."""
+    from tradecycle.adapters.store import schema as s
+    from tradecycle.adapters.store.bulk import insert_rows
+
+    rows = [
+        {
+            "symbol": str(sym),
+            "scan_timestamp": ctx.now,
+            "price": float(ctx.panel.close[i, -1]),
+            "cycle_id": ctx.cycle_id,
+        }
+        for i, sym in enumerate(ctx.panel.symbols)
+    ]
+    insert_rows(conn, s.scanning_results, rows)
+    return PhaseResult(processed=len(rows), succeeded=len(rows))
+
+
+def failing(conn, ctx) -> PhaseResult:
+    raise RuntimeError("boom: the broker is down")
+
+
+def no_holdings(conn, account_id: int) -> set[str]:
+    return set()
+
+
+def fixed_wall() -> object:
+    from tradecycle.coordinator.clock import FixedClock
+
+    return FixedClock(datetime(2026, 1, 1, tzinfo=UTC))

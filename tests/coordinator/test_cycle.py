@@ -1,0 +1,158 @@
+"""The coordinator's bookkeeping on SQLite and PostgreSQL, with fake phases."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from sqlalchemy import func, select
+
+from tradecycle.adapters.store import schema as s
+from tradecycle.adapters.store.engine import make_engine
+from tradecycle.config import SettingsModel
+from tradecycle.coordinator import recording
+from tradecycle.coordinator.cycle import CycleInputs, CycleRunner, cycle_id_for
+from tradecycle.coordinator.phases import Phase
+from tradecycle.core.types import CycleStatus, PhaseStatus
+
+from .helpers import as_of, failing, fixed_wall, no_holdings, scan_writer, tiny_panel
+
+
+def _runner(engine, phases):
+    return CycleRunner(engine, SettingsModel(), phases, fixed_wall(), mode="replay", holdings=no_holdings)
+
+
+def _inputs(panel, index):
+    return CycleInputs(
+        as_of=as_of(panel, index), panel=panel.head(index + 1), features=None, account_id=1, sectors={}
+    )
+
+
+def _count(engine, table, **where):
+    query = select(func.count()).select_from(table)
+    for key, value in where.items():
+        query = query.where(table.c[key] == value)
+    with engine.connect() as conn:
+        return conn.execute(query).scalar_one()
+
+
+def _engine(db_url):
+    engine = make_engine(db_url)
+    s.metadata.create_all(engine)
+    return engine
+
+
+def test_completed_cycle_records_every_phase(db_url):
+    engine = _engine(db_url)
+    panel = tiny_panel()
+    outcome = _runner(engine, [Phase("scan", scan_writer), Phase("strategy", scan_writer)]).run(
+        _inputs(panel, 10)
+    )
+    assert outcome.status is CycleStatus.COMPLETED
+    assert outcome.cycle_id == "cycle_20150119_210500"
+    with engine.connect() as conn:
+        cycle = recording.cycle_row(conn, outcome.cycle_id)
+        tracking = (
+            conn.execute(select(s.workflow_tracking).order_by(s.workflow_tracking.c.id)).mappings().all()
+        )
+        events = conn.execute(select(s.workflow_events.c.event_type)).scalars().all()
+        metrics = conn.execute(select(s.workflow_metrics)).mappings().one()
+    assert cycle["status"] == "completed" and cycle["end_time"] is not None
+    assert cycle["as_of"] == outcome.as_of and cycle["securities_scanned"] == 3
+    assert [t["phase"] for t in tracking] == ["scan", "strategy"]
+    assert all(t["status"] == "completed" and t["items_processed"] == 3 for t in tracking)
+    assert all(t["duration_seconds"] >= 0 for t in tracking)
+    assert sorted(events) == ["complete", "complete", "start", "start"]
+    assert metrics["success_rate"] == 1.0 and metrics["status"] == "completed"
+    assert _count(engine, s.scanning_results) == 6
+
+
+def test_failing_phase_fails_the_cycle_and_rolls_back_its_rows(db_url):
+    engine = _engine(db_url)
+    panel = tiny_panel()
+
+    def half_done(conn, ctx):
+        scan_writer(conn, ctx)
+        raise ValueError("bad value in row 3")
+
+    phases = [Phase("scan", scan_writer), Phase("patterns", half_done), Phase("strategy", scan_writer)]
+    outcome = _runner(engine, phases).run(_inputs(panel, 5))
+    assert outcome.status is CycleStatus.FAILED
+    assert outcome.failed_phase == "patterns"
+    assert outcome.error == "phase patterns failed: ValueError: bad value in row 3"
+    assert _count(engine, s.scanning_results) == 3  # scan's rows kept, the failed phase's rolled back
+    assert _count(engine, s.workflow_tracking, phase="strategy") == 0
+    with engine.connect() as conn:
+        cycle = recording.cycle_row(conn, outcome.cycle_id)
+        failed = (
+            conn.execute(select(s.workflow_tracking).where(s.workflow_tracking.c.phase == "patterns"))
+            .mappings()
+            .one()
+        )
+    assert cycle["status"] == "failed" and "bad value in row 3" in cycle["error_message"]
+    assert failed["status"] == PhaseStatus.FAILED.value and "bad value" in failed["error_message"]
+
+
+def test_retry_of_a_failed_cycle_recomputes_and_counts_retries(db_url):
+    engine = _engine(db_url)
+    panel = tiny_panel()
+    first = _runner(engine, [Phase("scan", scan_writer), Phase("risk", failing)]).run(_inputs(panel, 7))
+    assert first.status is CycleStatus.FAILED
+    second = _runner(engine, [Phase("scan", scan_writer), Phase("risk", scan_writer)]).run(_inputs(panel, 7))
+    assert second.status is CycleStatus.COMPLETED and second.attempt == 2
+    # scan rows of the first attempt were deleted before the retry wrote its own
+    assert _count(engine, s.scanning_results, cycle_id=second.cycle_id) == 6
+    with engine.connect() as conn:
+        retries = dict(
+            conn.execute(select(s.workflow_tracking.c.phase, s.workflow_tracking.c.retry_count)).all()
+        )
+        meta = json.loads(recording.cycle_row(conn, second.cycle_id)["metadata"])
+    assert retries == {"scan": 1, "risk": 1}
+    assert meta["attempt"] == 2 and meta["previous_attempts"][0]["status"] == "failed"
+    assert _count(engine, s.trading_cycles) == 1
+
+
+def test_a_completed_cycle_is_skipped(db_url):
+    engine = _engine(db_url)
+    panel = tiny_panel()
+    runner = _runner(engine, [Phase("scan", scan_writer)])
+    runner.run(_inputs(panel, 3))
+    again = runner.run(_inputs(panel, 3))
+    assert again.skipped and again.status is CycleStatus.COMPLETED
+    assert _count(engine, s.scanning_results) == 3
+
+
+def test_orphaned_cycle_of_a_dead_process_is_marked_failed(db_url):
+    engine = _engine(db_url)
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    dead_pid = int(dead.stdout)
+    with engine.begin() as conn:
+        recording.open_cycle(
+            conn, "cycle_20150105_210500", as_of(tiny_panel(), 0), fixed_wall().now(), "live"
+        )
+        conn.execute(
+            s.trading_cycles.update().values(
+                metadata=json.dumps(
+                    {"process": {"host": recording.process_identity()["host"], "pid": dead_pid}}
+                )
+            )
+        )
+        recording.open_cycle(
+            conn, "cycle_20150106_210500", as_of(tiny_panel(), 1), fixed_wall().now(), "live"
+        )
+    with engine.begin() as conn:
+        failed = recording.fail_orphaned_cycles(conn, fixed_wall().now(), recording.pid_alive)
+    assert failed == ["cycle_20150105_210500"]  # the live one (this process) is left running
+    with engine.connect() as conn:
+        row = recording.cycle_row(conn, "cycle_20150105_210500")
+    assert row["status"] == "failed" and f"process {dead_pid}" in row["error_message"]
+    assert os.getpid() != dead_pid
+
+
+def test_cycle_id_is_the_as_of_time():
+    panel = tiny_panel()
+    assert cycle_id_for(as_of(panel, 0)) == "cycle_20150105_210500"
