@@ -121,6 +121,8 @@ class NewsSettings(Section):
     sources: list[Literal["bundled", "rss", "alpaca"]] = ["bundled"]
     rss_feeds: list[str] = []
     lookback_hours: int = Field(72, ge=1)
+    half_life_hours: float = Field(24.0, gt=0, description="a post's weight halves with this age")
+    label_threshold: float = Field(0.15, ge=0, lt=1, description="aggregate score beyond +/- this is positive/negative")
 
 
 class MLSettings(Section):
@@ -129,6 +131,10 @@ class MLSettings(Section):
     retrain_every_sessions: int = Field(63, ge=1)
     min_train_sessions: int = Field(250, ge=20)
     model: Literal["logistic", "random_forest", "gradient_boosting"] = "logistic"
+    train_window_sessions: int = Field(500, ge=20, description="train on at most this many recent sessions")
+    sample_every_sessions: int = Field(5, ge=1, description="training samples every N sessions (N = horizon: no overlap)")
+    use_panel_features: bool = Field(True, description="add the precomputed indicator/candlestick arrays")
+    use_sentiment: bool = Field(True, description="add a daily news-sentiment feature from the bundled posts")
 
 
 class ScheduleSettings(Section):
