@@ -35,6 +35,7 @@ class Action(StrEnum):
     CREATED = "created"
     MIGRATED = "migrated"
     ADOPTED = "adopted"
+    STAMPED = "stamped"
     UP_TO_DATE = "up-to-date"
 
 
@@ -92,8 +93,27 @@ def _upgrade(engine: Engine, url: str, path: Path | None) -> UpgradeReport:
         engine.dispose()
         rows = legacy.adopt(path, _upgrade_on)
         return UpgradeReport(engine, Action.ADOPTED, None, head, backup, rows)
+    if set(metadata.tables) <= tables:
+        _stamp_matching(engine, url)
+        return UpgradeReport(engine, Action.STAMPED, None, head)
     _run_upgrade(engine)
     return UpgradeReport(engine, Action.CREATED, None, head)
+
+
+def _stamp_matching(engine: Engine, url: str) -> None:
+    """Tables made by `metadata.create_all` (no revision): record head if they match the code exactly."""
+    from .verify import schema_differences
+
+    with engine.begin() as conn:
+        differences = schema_differences(conn)
+        if differences:
+            raise DatabaseError(
+                f"{mask_url(url)} has tradecycle tables but no schema revision, and they differ from this "
+                f"version ({len(differences)} difference(s), first: {differences[0]})"
+            )
+        config = _alembic_config()
+        config.attributes["connection"] = conn
+        command.stamp(config, "head")
 
 
 def _check_known(revision: str, url: str) -> None:
@@ -204,7 +224,7 @@ def backup_database(url: str, dest: str | Path) -> Path:
         if make_url(url).get_backend_name() == "postgresql":
             raise DatabaseError(
                 "online backup of PostgreSQL is not built in; use its own tool, e.g. "
-                f"pg_dump --format=custom --file={dest} '{mask_url(url)}'"
+                f"pg_dump --format=custom --file={dest} '{mask_url(_libpq_url(url))}'"
             )
         raise DatabaseError(f"{mask_url(url)}: only SQLite files can be backed up with tradecycle")
     if not path.is_file():
@@ -259,9 +279,12 @@ def mask_url(url: str) -> str:
         parsed = make_url(url)
     except SQLAlchemyError:
         return url
-    if parsed.password is None:
-        return parsed.render_as_string(hide_password=False)
-    return parsed.set(password="***").render_as_string(hide_password=False)
+    return parsed.render_as_string(hide_password=True)
+
+
+def _libpq_url(url: str) -> str:
+    """The URL as libpq tools (pg_dump, psql) spell it: no SQLAlchemy driver suffix."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 def _first_line(exc: BaseException | None) -> str:
