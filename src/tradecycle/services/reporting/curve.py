@@ -1,0 +1,79 @@
+"""The equity curve reports are computed on: one point per New York trading day."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import numpy as np
+from sqlalchemy import Connection, func, select
+
+from tradecycle.adapters.store import schema as s
+
+MARKET_TZ = ZoneInfo("America/New_York")
+
+
+@dataclass(frozen=True)
+class EquityCurve:
+    """One point per session: the last portfolio mark of each New York trading day."""
+
+    dates: tuple[date, ...]
+    equity: np.ndarray
+    cash: np.ndarray
+    positions_value: np.ndarray
+    benchmark: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.dates)
+
+    def tail(self, n: int) -> EquityCurve:
+        return EquityCurve(
+            self.dates[-n:], self.equity[-n:], self.cash[-n:], self.positions_value[-n:], self.benchmark[-n:]
+        )
+
+
+def default_account(conn: Connection) -> int | None:
+    """The account reports describe when none is named: the oldest active one."""
+    return conn.execute(
+        select(func.min(s.accounts.c.id)).where(s.accounts.c.status == "active")
+    ).scalar_one_or_none()
+
+
+def market_day(ts: datetime) -> date:
+    return ts.astimezone(MARKET_TZ).date()
+
+
+def day_bounds_utc(day: date) -> tuple[datetime, datetime]:
+    """[start, end) of a New York calendar day, in UTC."""
+    start = datetime.combine(day, time(0), MARKET_TZ)
+    return start.astimezone(UTC), (start + timedelta(days=1)).astimezone(UTC)
+
+
+def load_equity_curve(conn: Connection, account_id: int | None) -> EquityCurve:
+    ps = s.portfolio_status
+    query = select(
+        ps.c.timestamp, ps.c.total_value, ps.c.cash_balance, ps.c.positions_value, ps.c.benchmark_value
+    )
+    if account_id is not None:
+        query = query.where(ps.c.account_id == account_id)
+    rows = conn.execute(query.order_by(ps.c.timestamp, ps.c.id)).all()
+    if not rows:
+        empty = np.empty(0, dtype=np.float64)
+        return EquityCurve((), empty, empty, empty, empty)
+    days = [market_day(r[0]) for r in rows]
+    last_of_day = [i for i in range(len(days)) if i + 1 == len(days) or days[i + 1] != days[i]]
+    values = np.array([[np.nan if v is None else v for v in r[1:]] for r in rows], dtype=np.float64)[
+        last_of_day
+    ]
+    return EquityCurve(
+        dates=tuple(days[i] for i in last_of_day),
+        equity=values[:, 0],
+        cash=values[:, 1],
+        positions_value=values[:, 2],
+        benchmark=values[:, 3],
+    )
+
+
+def count_rows(conn: Connection, query) -> int:
+    return int(conn.execute(query).scalar_one() or 0)
