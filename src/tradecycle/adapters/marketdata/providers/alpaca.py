@@ -1,0 +1,192 @@
+"""Alpaca market data daily bars (optional extra `alpaca`: alpaca-py), and the Alpaca
+plumbing the broker and news adapters share: keys from config, error mapping, retries.
+
+alpaca-py's own retry loop sleeps a fixed 3 s on 429 only; we switch it off and let
+our RetryPolicy handle 429, 5xx and dropped connections the same way for every service.
+Daily bars are requested split-adjusted from the consolidated feed (`sip`; free
+accounts may use it for anything older than 15 minutes) or `iex`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Literal, TypeVar
+
+import pandas as pd
+from pydantic import SecretStr
+
+from tradecycle.errors import ConfigError, DataError
+
+from .cache import BAR_COLUMNS, BarCache, integer_volume
+from .ratelimit import AuthError, RateLimiter, RetryPolicy, TransientError, call_with_retry
+
+T = TypeVar("T")
+NEW_YORK = "America/New_York"
+KEYS_HINT = (
+    "set broker.alpaca_api_key and broker.alpaca_secret_key in tradecycle.toml or the environment "
+    "variables TRADECYCLE_BROKER__ALPACA_API_KEY and TRADECYCLE_BROKER__ALPACA_SECRET_KEY"
+)
+SYMBOLS_PER_REQUEST = 100
+
+
+def alpaca_keys(api_key: SecretStr | None, secret_key: SecretStr | None) -> tuple[str, str]:
+    """Both keys as plain text, or a ConfigError that says where to put them (never their values)."""
+    key = api_key.get_secret_value().strip() if api_key else ""
+    secret = secret_key.get_secret_value().strip() if secret_key else ""
+    if not key or not secret:
+        missing = " and ".join(n for n, v in (("API key", key), ("secret key", secret)) if not v)
+        raise ConfigError(f"Alpaca {missing} missing: {KEYS_HINT}")
+    return key, secret
+
+
+def require_alpaca() -> None:
+    try:
+        import alpaca  # noqa: F401
+    except ImportError:
+        raise ConfigError("Alpaca support needs alpaca-py: pip install 'tradecycle[alpaca]'") from None
+
+
+def without_sdk_retry(client: Any) -> Any:
+    """Disable alpaca-py's built-in fixed-wait retry (RESTClient._retry) so ours is the only one."""
+    client._retry = 0
+    return client
+
+
+def alpaca_call(
+    fn: Callable[[], T], *, service: str, policy: RetryPolicy, limiter: RateLimiter | None = None
+) -> T:
+    """Run one alpaca-py call with our retries; HTTP errors become Auth/Transient/Data errors."""
+    from alpaca.common.exceptions import APIError
+
+    def guarded() -> T:
+        try:
+            return fn()
+        except APIError as exc:
+            status = exc.status_code
+            if status in (401, 403):
+                raise AuthError(f"HTTP {status}") from None
+            if status == 429 or (status is not None and status >= 500):
+                raise TransientError(f"HTTP {status}") from None
+            raise DataError(f"{service}: HTTP {status}: {api_message(exc)}") from None
+
+    return call_with_retry(guarded, service=service, policy=policy, limiter=limiter)
+
+
+def api_message(exc: Exception) -> str:
+    try:
+        return str(exc.message)  # type: ignore[attr-defined]
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return str(exc)[:200]
+
+
+def utc_day_start(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+class AlpacaProvider:
+    """`fetch_bars(symbols, start, end)` for Alpaca: up to 100 symbols per request, paginated."""
+
+    name = "alpaca"
+
+    def __init__(
+        self,
+        api_key: SecretStr | None,
+        secret_key: SecretStr | None,
+        *,
+        feed: Literal["sip", "iex"] = "sip",
+        cache: BarCache | None = None,
+        limiter: RateLimiter | None = None,
+        retry: RetryPolicy | None = None,
+        client: Any = None,
+    ) -> None:
+        self._keys = (api_key, secret_key)
+        self.feed = feed
+        self.cache = cache
+        self.limiter = limiter or RateLimiter(rate=190, per=60.0, burst=10)
+        self.retry = retry or RetryPolicy()
+        self._client = client
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            require_alpaca()
+            from alpaca.data.historical import StockHistoricalDataClient
+
+            key, secret = alpaca_keys(*self._keys)
+            self._client = without_sdk_retry(StockHistoricalDataClient(key, secret, raw_data=True))
+        return self._client
+
+    def fetch_bars(self, symbols: Sequence[str], start: date, end: date) -> pd.DataFrame:
+        """Daily bars for start..end (both inclusive) as a long frame sorted by symbol, date."""
+        if end < start:
+            raise DataError(f"--end {end} is before --start {start}")
+        wanted = [s.upper() for s in dict.fromkeys(symbols)]
+        variant = f"feed={self.feed};adjustment=split"
+        frames: list[pd.DataFrame] = []
+        to_fetch: list[str] = []
+        for symbol in wanted:
+            cached = self.cache.load(self.name, symbol, start, end, variant) if self.cache else None
+            if cached is None:
+                to_fetch.append(symbol)
+            else:
+                frames.append(cached)
+        for i in range(0, len(to_fetch), SYMBOLS_PER_REQUEST):
+            chunk = to_fetch[i : i + SYMBOLS_PER_REQUEST]
+            raw = self._request(chunk, start, end)
+            for symbol in chunk:
+                frame = parse_bars(symbol, raw.get(symbol, []))
+                if self.cache is not None:
+                    self.cache.store(self.name, symbol, start, end, frame, variant)
+                frames.append(frame)
+        if not frames:
+            return pd.DataFrame(columns=BAR_COLUMNS)
+        return pd.concat(frames, ignore_index=True).sort_values(["symbol", "date"], ignore_index=True)
+
+    def _request(self, symbols: list[str], start: date, end: date) -> dict[str, list[dict[str, Any]]]:
+        from alpaca.data.enums import Adjustment, DataFeed
+        from alpaca.data.requests import StockBarsRequest
+        from alpaca.data.timeframe import TimeFrame
+
+        request = StockBarsRequest(
+            symbol_or_symbols=symbols,
+            timeframe=TimeFrame.Day,
+            start=utc_day_start(start),
+            end=utc_day_start(end + timedelta(days=1)),
+            adjustment=Adjustment.SPLIT,
+            feed=DataFeed(self.feed),
+        )
+        client = self.client
+        raw = alpaca_call(
+            lambda: client.get_stock_bars(request),
+            service="Alpaca market data",
+            policy=self.retry,
+            limiter=self.limiter,
+        )
+        if not isinstance(raw, dict):
+            raise DataError(f"Alpaca market data: unexpected answer of type {type(raw).__name__}")
+        return raw
+
+
+def parse_bars(symbol: str, bars: list[dict[str, Any]]) -> pd.DataFrame:
+    """Alpaca's raw bars ({t, o, h, l, c, v, n, vw}) -> long bars; `t` is the session day in New York."""
+    if not bars:
+        return pd.DataFrame({c: pd.Series(dtype="float64") for c in BAR_COLUMNS}).astype(
+            {"date": "datetime64[ns]", "symbol": "object"}
+        )
+    try:
+        stamps = pd.to_datetime([b["t"] for b in bars], utc=True)
+        frame = pd.DataFrame(
+            {
+                "date": stamps.tz_convert(NEW_YORK).tz_localize(None).normalize(),
+                "symbol": symbol,
+                "open": [float(b["o"]) for b in bars],
+                "high": [float(b["h"]) for b in bars],
+                "low": [float(b["l"]) for b in bars],
+                "close": [float(b["c"]) for b in bars],
+                "volume": [float(b["v"]) for b in bars],
+            }
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise DataError(f"Alpaca market data: {symbol}: malformed bar (missing or bad {exc})") from None
+    return integer_volume(frame[BAR_COLUMNS])
