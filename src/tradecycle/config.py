@@ -30,6 +30,9 @@ class ScannerSettings(Section):
         "value",
     ]
     max_candidates: int = Field(20, ge=1)
+    breakout_lookback: int = Field(20, ge=2, description="breakout: close above the prior N sessions' high")
+    oversold_rsi: float = Field(30.0, gt=0, lt=100, description="oversold: RSI(14) below this")
+    value_near_low_pct: float = Field(10.0, ge=0, description="value-like: close within this percent of its 52-week low")
 
     @model_validator(mode="after")
     def _price_range(self) -> ScannerSettings:
@@ -55,6 +58,7 @@ class SignalSettings(Section):
     min_confirming_indicators: int = Field(2, ge=0)
     atr_stop_multiple: float = Field(2.0, gt=0)
     max_stop_pct: float = Field(2.0, gt=0, description="stop at most this percent below entry")
+    require_pattern: bool = Field(True, description="a BUY needs a bullish pattern of min_pattern_confidence")
 
     @model_validator(mode="after")
     def _weights_sum_to_one(self) -> SignalSettings:
