@@ -1,0 +1,168 @@
+"""The same SMA 20/50 crossover (long only, entries at the next open) in tradecycle,
+backtrader and vectorbt, on the bundled universe, in one run.
+
+tradecycle runs its full cycle (every phase, every row written to the database);
+the peers run only the strategy in memory. Prints wall times, trade counts and the
+ratios. Goal: >= 10x faster than backtrader, within 3x of vectorbt.
+
+    pip install -e '.[bench]' && python benchmarks/peers.py [--start 2013-02-08 --end 2018-02-07] [--symbols N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import func, select
+
+from tradecycle.adapters.marketdata.bundled import load_bundled_panel
+from tradecycle.adapters.store import schema as s
+from tradecycle.adapters.store.database import prepare_database
+from tradecycle.coordinator.replay import replay
+from tradecycle.core.panel import BarPanel
+from tradecycle.settings import load_settings
+
+FAST, SLOW = 20, 50
+POSITION_VALUE = 10_000.0
+INITIAL_CASH = 100_000.0
+
+
+def run_tradecycle(start: date, end: date, symbols: list[str], workdir: Path) -> tuple[float, int]:
+    url = f"sqlite:///{workdir / 'peers.db'}"
+    settings = load_settings(
+        None,
+        {
+            "database_url": url,
+            "data": {"provider": "bundled"},
+            "strategy": {"name": "sma_cross", "sma_fast": FAST, "sma_slow": SLOW},
+            "broker": {"initial_cash": INITIAL_CASH},
+        },
+    )
+    engine = prepare_database(url)
+    started = time.perf_counter()
+    summary = replay(engine, settings, start, end, symbols)
+    seconds = time.perf_counter() - started
+    if not summary.ok:
+        raise SystemExit(f"tradecycle replay failed: {summary.first_failure}")
+    with engine.connect() as conn:
+        trades = conn.execute(select(func.count()).select_from(s.trades)).scalar_one()
+    engine.dispose()
+    return seconds, trades
+
+
+def frames(panel: BarPanel) -> dict[str, pd.DataFrame]:
+    index = pd.DatetimeIndex(panel.sessions.astype("datetime64[ns]"))
+    return {
+        field: pd.DataFrame(getattr(panel, field).T, index=index, columns=panel.symbols.tolist())
+        for field in ("open", "high", "low", "close", "volume")
+    }
+
+
+def run_backtrader(panel: BarPanel, first_session: int) -> tuple[float, int]:
+    import backtrader as bt
+
+    data = frames(panel)
+
+    class SmaCross(bt.Strategy):
+        def __init__(self):
+            self.cross = {
+                d: bt.ind.CrossOver(bt.ind.SMA(d.close, period=FAST), bt.ind.SMA(d.close, period=SLOW))
+                for d in self.datas
+            }
+            self.entries = 0
+
+        def next(self):
+            if len(self) <= first_session:
+                return
+            for d in self.datas:
+                if not np.isfinite(d.close[0]):
+                    continue
+                held = self.getposition(d).size > 0
+                if self.cross[d][0] > 0 and not held:
+                    self.buy(data=d, size=int(POSITION_VALUE // d.close[0]))
+                    self.entries += 1
+                elif self.cross[d][0] < 0 and held:
+                    self.close(data=d)
+
+    started = time.perf_counter()
+    cerebro = bt.Cerebro(stdstats=False)
+    cerebro.broker.setcash(INITIAL_CASH)
+    for symbol in panel.symbols.tolist():
+        frame = (
+            pd.DataFrame({f: data[f][symbol] for f in ("open", "high", "low", "close", "volume")})
+            .ffill()
+            .bfill()
+        )
+        cerebro.adddata(bt.feeds.PandasData(dataname=frame), name=symbol)
+    strategy = cerebro.run()[0]
+    return time.perf_counter() - started, strategy.entries
+
+
+def run_vectorbt(panel: BarPanel, first_session: int) -> tuple[float, int]:
+    import vectorbt as vbt
+
+    data = frames(panel)
+    started = time.perf_counter()
+    close, open_ = data["close"].ffill(), data["open"].ffill()
+    fast, slow = vbt.MA.run(close, FAST), vbt.MA.run(close, SLOW)
+    entries = fast.ma_crossed_above(slow).to_numpy()
+    exits = fast.ma_crossed_below(slow).to_numpy()
+    entries[:first_session] = False
+    # the signal of session t trades at the open of t + 1
+    entries = pd.DataFrame(entries, index=close.index, columns=close.columns).shift(1, fill_value=False)
+    exits = pd.DataFrame(exits, index=close.index, columns=close.columns).shift(1, fill_value=False)
+    portfolio = vbt.Portfolio.from_signals(
+        close,
+        entries,
+        exits,
+        price=open_,
+        size=POSITION_VALUE,
+        size_type="value",
+        init_cash=INITIAL_CASH,
+        cash_sharing=True,
+        group_by=True,
+    )
+    trades = int(portfolio.trades.count().sum())
+    return time.perf_counter() - started, trades
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--start", default="2013-05-01", help="first traded session (earlier bars warm up the SMAs)"
+    )
+    parser.add_argument("--end", default="2018-02-07")
+    parser.add_argument("--symbols", type=int, default=0, help="first N symbols only (default: all)")
+    args = parser.parse_args()
+    start, end = date.fromisoformat(args.start), date.fromisoformat(args.end)
+    panel = load_bundled_panel(end=end)
+    if args.symbols:
+        panel = panel.select(panel.symbols[: args.symbols].tolist())
+    first_session = int(np.searchsorted(panel.sessions, np.datetime64(start, "D")))
+    results = {}
+    with tempfile.TemporaryDirectory() as scratch:
+        results["tradecycle (all phases + DB)"] = run_tradecycle(
+            start, end, panel.symbols.tolist(), Path(scratch)
+        )
+    results["backtrader"] = run_backtrader(panel, first_session)
+    run_vectorbt(panel.select(panel.symbols[:2].tolist()), first_session)  # numba compiles once; not timed
+    results["vectorbt"] = run_vectorbt(panel, first_session)
+    ours = results["tradecycle (all phases + DB)"][0]
+    print(f"{panel.n_symbols} symbols, sessions {args.start}..{args.end}")
+    for name, (seconds, trades) in results.items():
+        print(
+            f"{name:<30} {seconds:8.2f} s  {trades:6d} trades  tradecycle/this = {ours / seconds:6.2f}x time"
+        )
+    print(f"speed-up over backtrader: {results['backtrader'][0] / ours:.1f}x (goal >= 10x)")
+    print(f"time relative to vectorbt: {ours / results['vectorbt'][0]:.1f}x (goal <= 3x)")
+
+
+if __name__ == "__main__":
+    main()
