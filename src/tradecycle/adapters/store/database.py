@@ -89,6 +89,7 @@ def _upgrade(engine: Engine, url: str, path: Path | None) -> UpgradeReport:
                 f"{mask_url(url)} holds seed tables without a tradecycle revision; adoption works on SQLite "
                 "files only: copy the data into a SQLite file first"
             )
+        legacy.check_writable(path)
         backup = backup_database(url, next_backup_path(path, "pre-adoption"))
         engine.dispose()
         rows = legacy.adopt(path, _upgrade_on)

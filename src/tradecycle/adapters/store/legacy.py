@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import stat
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -171,10 +172,16 @@ def _with_legacy(existing: Any, originals: dict[str, Any]) -> str:
     return to_json(meta)
 
 
+def check_writable(path: Path) -> None:
+    """Adoption rewrites the file: a read-only one (mode bits, honoured even for root) is refused."""
+    read_only = not path.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
+    if read_only or not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
+        raise DatabaseError(f"{path}: read-only; make the file and its directory writable to adopt it")
+
+
 def adopt(path: Path, create_schema: Callable[[Connection], None]) -> dict[str, int]:
     """Replace the seed file at `path` by an adopted copy; return rows per table (equal before/after)."""
-    if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
-        raise DatabaseError(f"{path}: read-only; make the file and its directory writable to adopt it")
+    check_writable(path)
     work = path.with_name(f"{path.name}.adopting")
     _remove_database_files(work)
     source = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
@@ -203,7 +210,10 @@ def _copy_all(
     engine = make_engine(f"sqlite:///{work}")
     counts: dict[str, int] = {}
     try:
-        with engine.begin() as conn:
+        with engine.connect() as conn, conn.begin():
+            conn.exec_driver_sql(
+                "PRAGMA foreign_keys=OFF"
+            )  # checked below, all at once, with a clear message
             create_schema(conn)
             for name in [n for n in (*SEED_TABLES, *LEGACY_TABLES) if n in present]:
                 table = metadata.tables[name]
