@@ -1,0 +1,110 @@
+"""Alpaca news (Benzinga wire) as a NewsSource (optional extra `alpaca`: alpaca-py).
+
+One request covers many symbols; an article tagged with several of them becomes one
+NewsItem per requested symbol. The request asks only for (now - lookback, now], and
+`within_window` enforces it again, so a replay can never see a later headline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+import pandas as pd
+from pydantic import SecretStr
+
+from tradecycle.adapters.marketdata.providers.alpaca import (
+    alpaca_call,
+    alpaca_keys,
+    require_alpaca,
+    without_sdk_retry,
+)
+from tradecycle.adapters.marketdata.providers.ratelimit import RateLimiter, RetryPolicy
+from tradecycle.errors import DataError
+
+from .base import NewsItem, within_window
+
+SYMBOLS_PER_REQUEST = 50
+
+
+class AlpacaNewsSource:
+    """`fetch(symbols, now, lookback)` over Alpaca's /v1beta1/news."""
+
+    name = "alpaca"
+
+    def __init__(
+        self,
+        api_key: SecretStr | None,
+        secret_key: SecretStr | None,
+        *,
+        max_items: int = 200,
+        limiter: RateLimiter | None = None,
+        retry: RetryPolicy | None = None,
+        client: Any = None,
+    ) -> None:
+        self._keys = (api_key, secret_key)
+        self.max_items = max_items
+        self.limiter = limiter or RateLimiter(rate=190, per=60.0, burst=10)
+        self.retry = retry or RetryPolicy()
+        self._client = client
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            require_alpaca()
+            from alpaca.data.historical.news import NewsClient
+
+            key, secret = alpaca_keys(*self._keys)
+            self._client = without_sdk_retry(NewsClient(key, secret, raw_data=True))
+        return self._client
+
+    def fetch(self, symbols: Sequence[str], now: datetime, lookback: timedelta) -> list[NewsItem]:
+        wanted = [s.upper() for s in dict.fromkeys(symbols)]
+        items: list[NewsItem] = []
+        for i in range(0, len(wanted), SYMBOLS_PER_REQUEST):
+            chunk = wanted[i : i + SYMBOLS_PER_REQUEST]
+            items += articles_to_items(self._request(chunk, now, lookback), set(chunk))
+        return within_window(items, now, lookback)
+
+    def _request(self, symbols: list[str], now: datetime, lookback: timedelta) -> list[dict[str, Any]]:
+        from alpaca.data.requests import NewsRequest
+
+        request = NewsRequest(
+            symbols=",".join(symbols),
+            start=now - lookback,
+            end=now,
+            sort="desc",
+            limit=self.max_items,
+            include_content=False,
+        )
+        client = self.client
+        raw = alpaca_call(
+            lambda: client.get_news(request), service="Alpaca news", policy=self.retry, limiter=self.limiter
+        )
+        if not isinstance(raw, dict):
+            raise DataError(f"Alpaca news: unexpected answer of type {type(raw).__name__}")
+        return list(raw.get("news", []))
+
+
+def articles_to_items(articles: list[dict[str, Any]], symbols: set[str]) -> list[NewsItem]:
+    """Alpaca articles ({headline, created_at, symbols, source, url, ...}) -> one item per wanted symbol."""
+    items: list[NewsItem] = []
+    for n, article in enumerate(articles, start=1):
+        try:
+            headline = str(article["headline"]).strip()
+            published = pd.Timestamp(article["created_at"]).tz_convert("UTC").to_pydatetime()
+            tagged = [str(s).upper() for s in article.get("symbols") or []]
+        except (KeyError, TypeError, ValueError) as exc:
+            raise DataError(
+                f"Alpaca news: article {n} (id {article.get('id')}): missing or bad {exc}"
+            ) from None
+        if not headline:
+            continue
+        source = f"alpaca:{article.get('source') or 'unknown'}"
+        items += [
+            NewsItem(symbol=s, headline=headline, source=source, published=published, url=article.get("url"))
+            for s in tagged
+            if s in symbols
+        ]
+    return items
