@@ -103,3 +103,24 @@ def test_benchmark_of_one_symbol_is_its_price_path(prices, start):
     curve = equal_weight_curve(close, start, 100.0)
     expected = 100.0 * np.array(prices[start:]) / prices[start]
     assert np.allclose(curve[start:], expected)
+
+
+def test_scheduler_registers_heartbeats_and_deregisters(tmp_path):
+    from tradecycle.coordinator import registry
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'sched.db'}")
+    s.metadata.create_all(engine)
+    clock = SimulatedClock(utc(2015, 6, 1, 19, 0))
+    beats: list[datetime] = []
+
+    def run_cycle(at):
+        with engine.connect() as conn:
+            beats.append(registry.services(conn)[0].last_heartbeat)
+        return "ok"
+
+    scheduler = Scheduler(engine, SettingsModel(), clock, clock.sleep, threading.Event(), run_cycle=run_cycle)
+    scheduler.serve(max_cycles=1)
+    assert beats[0] > utc(2015, 6, 1, 20, 0)  # it kept beating while waiting for 20:05
+    with engine.connect() as conn:
+        (service,) = registry.services(conn)
+    assert service.service_name == "coordinator" and service.status == "stopped"

@@ -22,6 +22,7 @@ from tradecycle.adapters.store import schema as s
 from tradecycle.config import SettingsModel
 from tradecycle.errors import TradecycleError
 
+from . import registry
 from .clock import Clock
 from .cycle import CycleOutcome
 from .live import run_once
@@ -30,6 +31,7 @@ from .replay import CYCLE_DELAY
 log = logging.getLogger(__name__)
 
 SCHEDULE_ROW_ID = 1
+SERVICE_NAME = "coordinator"
 
 
 def next_run_time(after: datetime, timeframe: str, interval_minutes: int) -> datetime:
@@ -100,16 +102,26 @@ class Scheduler:
     def serve(
         self, max_cycles: int | None = None, on_cycle: Callable[[datetime, object], None] | None = None
     ) -> int:
-        """Run cycles until stopped (or `max_cycles`); returns how many were attempted."""
+        """Run cycles until stopped (or `max_cycles`); returns how many were attempted.
+
+        The scheduler registers itself as the coordinator service, heartbeats while it
+        waits and deregisters when it stops.
+        """
         attempted = 0
-        while not self.stop.is_set() and (max_cycles is None or attempted < max_cycles):
-            due = self._plan_next()
-            if not self._wait_until(due):
-                break
-            result = self._run(due)
-            attempted += 1
-            if on_cycle is not None:
-                on_cycle(due, result)
+        with self.engine.begin() as conn:
+            registry.register(conn, SERVICE_NAME, self.clock.now(), metadata={"role": "scheduler"})
+        try:
+            while not self.stop.is_set() and (max_cycles is None or attempted < max_cycles):
+                due = self._plan_next()
+                if not self._wait_until(due):
+                    break
+                result = self._run(due)
+                attempted += 1
+                if on_cycle is not None:
+                    on_cycle(due, result)
+        finally:
+            with self.engine.begin() as conn:
+                registry.deregister(conn, SERVICE_NAME, self.clock.now())
         return attempted
 
     def _plan_next(self) -> datetime:
@@ -124,10 +136,17 @@ class Scheduler:
 
     def _wait_until(self, due: datetime) -> bool:
         """Sleep in short steps so a stop signal is noticed; False if stopped first."""
+        beat_every = self.settings.distributed.heartbeat_seconds
+        last_beat = self.clock.now()
         while not self.stop.is_set():
-            remaining = (due - self.clock.now()).total_seconds()
+            now = self.clock.now()
+            remaining = (due - now).total_seconds()
             if remaining <= 0:
                 return True
+            if (now - last_beat).total_seconds() >= beat_every:
+                with self.engine.begin() as conn:
+                    registry.heartbeat(conn, SERVICE_NAME, now)
+                last_beat = now
             self.sleep(min(remaining, 1.0))
         return False
 
