@@ -66,10 +66,12 @@ def upgrade(
         f"{payload['url']}: {report.action.value}, at revision {report.to_revision}", highlight=False
     )
     if report.backup_path:
-        console.print(f"backup of the original: {report.backup_path}", highlight=False)
+        console.print(f"backup of the original: {report.backup_path}", highlight=False, soft_wrap=True)
     if report.rows_adopted is not None:
         total = sum(report.rows_adopted.values())
-        console.print(f"adopted {total} rows from {len(report.rows_adopted)} tables", highlight=False)
+        console.print(
+            f"adopted {total} rows from {len(report.rows_adopted)} tables", highlight=False, soft_wrap=True
+        )
 
 
 @app.command("verify")
@@ -94,9 +96,13 @@ def verify(config: ConfigOption = None, database: DatabaseOption = None, as_json
     elif problems:
         for line in problems:
             err_console.print(f"- {line}", highlight=False, soft_wrap=True)
-        err_console.print(f"{len(problems)} difference(s); run `tradecycle db upgrade`?", highlight=False)
+        err_console.print(
+            f"{len(problems)} difference(s); run `tradecycle db upgrade`?", highlight=False, soft_wrap=True
+        )
     else:
-        console.print(f"{mask_url(settings.database_url)}: schema and integrity ok", highlight=False)
+        console.print(
+            f"{mask_url(settings.database_url)}: schema and integrity ok", highlight=False, soft_wrap=True
+        )
     if problems:
         raise typer.Exit(1)
 
@@ -118,8 +124,12 @@ def info(config: ConfigOption = None, database: DatabaseOption = None, as_json: 
     if as_json:
         print_json(details)
         return
-    console.print(f"url: {details['url']}", highlight=False)
-    console.print(f"revision: {details['revision'] or 'none'} (code head {details['head']})", highlight=False)
+    console.print(f"url: {details['url']}", highlight=False, soft_wrap=True)
+    console.print(
+        f"revision: {details['revision'] or 'none'} (code head {details['head']})",
+        highlight=False,
+        soft_wrap=True,
+    )
     table = Table("table", "rows")
     for name, count in details["tables"].items():
         table.add_row(name, "missing" if count is None else str(count))
@@ -150,7 +160,7 @@ def backup(
     if as_json:
         print_json({"url": mask_url(url), "backup": str(written)})
     else:
-        console.print(f"backup written: {written}", highlight=False)
+        console.print(f"backup written: {written}", highlight=False, soft_wrap=True)
 
 
 def register(root: App) -> None:
