@@ -1,0 +1,556 @@
+"""The JSON the dashboard draws: one endpoint per page, each a handful of indexed queries.
+
+Numbers are the database's own (no rounding here); the browser formats them. Lists
+are paginated like every other list endpoint.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+from datetime import date, datetime
+from typing import Annotated, Any
+
+import numpy as np
+from fastapi import APIRouter, Path, Query
+from fastapi.responses import StreamingResponse
+from sqlalchemy import Connection, Select, func, select
+
+from tradecycle.adapters.store import schema as s
+from tradecycle.coordinator.clock import WallClock
+from tradecycle.core.metrics import drawdown_series
+from tradecycle.core.types import CycleStatus, Side, TradeStatus
+from tradecycle.errors import NotFoundError
+from tradecycle.interfaces.api.deps import Ctx
+from tradecycle.interfaces.api.pagination import Page, Paging, paginate
+from tradecycle.services import reporting
+
+router = APIRouter(prefix="/dashboard", tags=["dashboard"])
+
+SymbolPath = Annotated[str, Path(min_length=1, max_length=16, pattern=r"^[A-Za-z0-9.\-]+$")]
+CycleIdPath = Annotated[str, Path(min_length=1, max_length=64)]
+
+
+def _rows(conn: Connection, query: Select) -> list[dict[str, Any]]:
+    return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def _cycle_time():
+    return func.coalesce(s.trading_cycles.c.as_of, s.trading_cycles.c.start_time)
+
+
+def _cycle_summary(conn: Connection, cycle_id: str | None) -> dict[str, Any] | None:
+    if cycle_id is None:
+        return None
+    c = s.trading_cycles
+    row = conn.execute(
+        select(
+            c.c.cycle_id, c.c.status, c.c.as_of, c.c.start_time, c.c.end_time, c.c.mode, c.c.error_message
+        ).where(c.c.cycle_id == cycle_id)
+    ).first()
+    return dict(row._mapping) if row else None
+
+
+@router.get("/overview")
+def overview(ctx: Ctx, account_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None) -> dict[str, Any]:
+    """Equity, cash, today's and total P&L, drawdown, open positions, the running and last cycle."""
+    with ctx.engine.connect() as conn:
+        account_id = account_id if account_id is not None else reporting.default_account(conn)
+        curve = reporting.load_equity_curve(conn, account_id)
+        summary = reporting.daily_summary(conn, account_id, history_days=1)
+        p, sym, t = s.positions, s.symbols, s.trades
+        positions = _rows(
+            conn,
+            select(
+                p.c.symbol,
+                sym.c.sector,
+                p.c.quantity,
+                p.c.average_cost,
+                p.c.current_price,
+                p.c.market_value,
+                p.c.unrealized_pnl,
+                p.c.opened_at,
+                p.c.last_updated,
+            )
+            .select_from(p.outerjoin(sym, sym.c.symbol == p.c.symbol))
+            .where(p.c.quantity > 0, *([p.c.account_id == account_id] if account_id else []))
+            .order_by(p.c.symbol),
+        )
+        stops = {
+            r.symbol: (r.stop_loss, r.target_price)
+            for r in conn.execute(
+                select(t.c.symbol, t.c.stop_loss, t.c.target_price).where(
+                    t.c.status == TradeStatus.OPEN.value
+                )
+            )
+        }
+        c = s.trading_cycles
+        running = conn.execute(
+            select(c.c.cycle_id)
+            .where(c.c.status == CycleStatus.RUNNING.value)
+            .order_by(c.c.id.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+        last = conn.execute(
+            select(c.c.cycle_id).order_by(_cycle_time().desc(), c.c.id.desc()).limit(1)
+        ).scalar_one_or_none()
+        running_cycle, last_cycle = _cycle_summary(conn, running), _cycle_summary(conn, last)
+    for row in positions:
+        cost = (row["average_cost"] or 0) * row["quantity"]
+        row["unrealized_pct"] = (
+            row["unrealized_pnl"] / cost if cost and row["unrealized_pnl"] is not None else None
+        )
+        row["stop_loss"], row["target_price"] = stops.get(row["symbol"], (None, None))
+    equity = curve.equity
+    bench = curve.benchmark
+    return {
+        "account_id": account_id,
+        "date": summary.date,
+        "equity": summary.equity,
+        "cash": summary.cash,
+        "positions_value": summary.positions_value,
+        "daily_pnl": summary.daily_pnl,
+        "daily_return": summary.daily_return,
+        "total_pnl": summary.total_pnl,
+        "total_return": float(equity[-1] / equity[0] - 1) if equity.size > 1 else None,
+        "benchmark_return": float(bench[-1] / bench[0] - 1)
+        if bench.size > 1 and np.isfinite(bench[[0, -1]]).all() and bench[0] > 0
+        else None,
+        "drawdown": float(drawdown_series(equity)[-1]) if equity.size else None,
+        "realized_today": summary.realized_pnl,
+        "trades_closed_today": summary.trades_closed,
+        "positions": positions,
+        "running_cycle": running_cycle,
+        "last_cycle": last_cycle,
+        "refresh_seconds": ctx.settings.api.dashboard_refresh_seconds,
+    }
+
+
+@router.get("/equity")
+def equity(ctx: Ctx, account_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None) -> dict[str, Any]:
+    """One point per session: equity, cash, benchmark (raw and rebased to the first equity), drawdown."""
+    with ctx.engine.connect() as conn:
+        account_id = account_id if account_id is not None else reporting.default_account(conn)
+        curve = reporting.load_equity_curve(conn, account_id)
+    bench = curve.benchmark
+    rebased = (
+        bench / bench[0] * curve.equity[0] if bench.size and np.isfinite(bench[0]) and bench[0] > 0 else bench
+    )
+    drawdown = drawdown_series(curve.equity)
+    return {
+        "account_id": account_id,
+        "points": [
+            {
+                "date": d,
+                "equity": float(curve.equity[i]),
+                "cash": float(curve.cash[i]),
+                "positions_value": float(curve.positions_value[i]),
+                "benchmark": float(bench[i]) if np.isfinite(bench[i]) else None,
+                "benchmark_rebased": float(rebased[i]) if np.isfinite(rebased[i]) else None,
+                "drawdown": float(drawdown[i]),
+            }
+            for i, d in enumerate(curve.dates)
+        ],
+    }
+
+
+@router.get("/cycles", response_model=Page)
+def cycles(
+    ctx: Ctx,
+    page: Paging,
+    status: Annotated[CycleStatus | None, Query(description="only cycles in this status")] = None,
+    mode: Annotated[str | None, Query(max_length=16, description="replay | live")] = None,
+) -> Page:
+    """Cycles newest first, each with its phases' status and duration (the timeline)."""
+    c, m, w = s.trading_cycles, s.workflow_metrics, s.workflow_tracking
+    query = (
+        select(
+            c.c.cycle_id,
+            c.c.status,
+            c.c.as_of,
+            c.c.start_time,
+            c.c.end_time,
+            c.c.mode,
+            c.c.securities_scanned,
+            c.c.patterns_found,
+            c.c.trades_executed,
+            c.c.error_count,
+            c.c.error_message,
+            m.c.total_duration_seconds,
+            m.c.signals_generated,
+        )
+        .select_from(c.outerjoin(m, m.c.cycle_id == c.c.cycle_id))
+        .order_by(_cycle_time().desc(), c.c.id.desc())
+    )
+    if status is not None:
+        query = query.where(c.c.status == status.value)
+    if mode is not None:
+        query = query.where(c.c.mode == mode)
+    with ctx.engine.connect() as conn:
+        result = paginate(conn, query, page)
+        ids = [row["cycle_id"] for row in result.items]
+        phases: dict[str, list] = {cid: [] for cid in ids}
+        if ids:
+            for row in conn.execute(
+                select(w.c.cycle_id, w.c.phase, w.c.status, w.c.duration_seconds, w.c.items_processed)
+                .where(w.c.cycle_id.in_(ids))
+                .order_by(w.c.start_time, w.c.id)
+            ).mappings():
+                phases[row["cycle_id"]].append(
+                    {k: row[k] for k in ("phase", "status", "duration_seconds", "items_processed")}
+                )
+    for row in result.items:
+        row["phases"] = phases.get(row["cycle_id"], [])
+    return result
+
+
+@router.get("/cycles/{cycle_id}")
+def cycle_detail(ctx: Ctx, cycle_id: CycleIdPath) -> dict[str, Any]:
+    """Everything one cycle did: phases, events, candidates, patterns, signals, risk decisions, orders."""
+    by_cycle = {
+        "candidates": (s.scanning_results, s.scanning_results.c.change_percent.desc()),
+        "patterns": (s.pattern_analysis, s.pattern_analysis.c.confidence.desc()),
+        "indicators": (s.technical_indicators, s.technical_indicators.c.symbol),
+        "predictions": (s.ml_predictions, s.ml_predictions.c.symbol),
+        "sentiment": (s.news_sentiment, s.news_sentiment.c.symbol),
+        "signals": (s.strategy_evaluations, s.strategy_evaluations.c.score.desc()),
+        "risk_decisions": (s.risk_metrics, s.risk_metrics.c.id),
+        "orders": (s.orders, s.orders.c.id),
+        "phases": (s.workflow_tracking, s.workflow_tracking.c.start_time),
+        "events": (s.workflow_events, s.workflow_events.c.id),
+    }
+    with ctx.engine.connect() as conn:
+        cycle = (
+            conn.execute(select(s.trading_cycles).where(s.trading_cycles.c.cycle_id == cycle_id))
+            .mappings()
+            .first()
+        )
+        if cycle is None:
+            raise NotFoundError(f"cycle {cycle_id!r} not found")
+        detail: dict[str, Any] = {"cycle": _decode(dict(cycle))}
+        for key, (table, order) in by_cycle.items():
+            columns = [col for col in table.c if col.name != "model_data"]
+            detail[key] = [
+                _decode(r)
+                for r in _rows(conn, select(*columns).where(table.c.cycle_id == cycle_id).order_by(order))
+            ]
+        t = s.trades
+        detail["trades"] = _rows(
+            conn,
+            select(t)
+            .where((t.c.cycle_id == cycle_id) | (t.c.exit_order_id.like(f"{cycle_id}:%")))
+            .order_by(t.c.id),
+        )
+        metrics = (
+            conn.execute(select(s.workflow_metrics).where(s.workflow_metrics.c.cycle_id == cycle_id))
+            .mappings()
+            .first()
+        )
+        detail["metrics"] = dict(metrics) if metrics else None
+    return detail
+
+
+def _decode(row: dict[str, Any]) -> dict[str, Any]:
+    """Metadata columns hold JSON text; hand the browser the object."""
+    for key in ("metadata", "event_data"):
+        if isinstance(row.get(key), str):
+            with contextlib.suppress(ValueError):
+                row[key] = json.loads(row[key])
+    return row
+
+
+@router.get("/symbols/{symbol}")
+def symbol_detail(
+    ctx: Ctx,
+    symbol: SymbolPath,
+    sessions: Annotated[int, Query(ge=10, le=5000, description="bars to return, newest last")] = 250,
+) -> dict[str, Any]:
+    """Bars (candlesticks), patterns, indicators, trades and news of one symbol."""
+    symbol = symbol.upper()
+    with ctx.engine.connect() as conn:
+        info = conn.execute(select(s.symbols).where(s.symbols.c.symbol == symbol)).mappings().first()
+        last_mark = conn.execute(select(func.max(s.portfolio_status.c.timestamp))).scalar_one_or_none()
+        bars = _bars(conn, ctx, symbol, sessions, last_mark)
+        if info is None and not bars:
+            raise NotFoundError(f"symbol {symbol!r} not found")
+        p, ti, t, n, ml = (
+            s.pattern_analysis,
+            s.technical_indicators,
+            s.trades,
+            s.news_sentiment,
+            s.ml_predictions,
+        )
+        since = bars[0]["time"] if bars else None
+        patterns = _rows(
+            conn,
+            select(
+                p.c.pattern_type,
+                p.c.pattern_name,
+                p.c.direction,
+                p.c.confidence,
+                p.c.entry_price,
+                p.c.stop_loss,
+                p.c.target_price,
+                p.c.detection_timestamp,
+                p.c.cycle_id,
+            )
+            .where(p.c.symbol == symbol)
+            .order_by(p.c.detection_timestamp.desc())
+            .limit(500),
+        )
+        latest = (
+            select(ti.c.indicator_name, func.max(ti.c.id).label("id"))
+            .where(ti.c.symbol == symbol)
+            .group_by(ti.c.indicator_name)
+            .subquery()
+        )
+        indicators = _rows(
+            conn,
+            select(
+                ti.c.indicator_name,
+                ti.c.indicator_value,
+                ti.c.signal,
+                ti.c.calculation_timestamp,
+                ti.c.cycle_id,
+            )
+            .join(latest, latest.c.id == ti.c.id)
+            .order_by(ti.c.indicator_name),
+        )
+        trades = _rows(conn, select(t).where(t.c.symbol == symbol).order_by(t.c.id.desc()).limit(200))
+        news = _rows(
+            conn,
+            select(
+                n.c.headline,
+                n.c.source,
+                n.c.article_date,
+                n.c.sentiment_score,
+                n.c.sentiment_label,
+                n.c.relevance_score,
+                n.c.cycle_id,
+            )
+            .where(n.c.symbol == symbol)
+            .order_by(n.c.article_date.desc())
+            .limit(50),
+        )
+        predictions = _rows(
+            conn,
+            select(
+                ml.c.model_name,
+                ml.c.prediction_type,
+                ml.c.prediction_value,
+                ml.c.confidence,
+                ml.c.prediction_timestamp,
+            )
+            .where(ml.c.symbol == symbol)
+            .order_by(ml.c.prediction_timestamp.desc())
+            .limit(20),
+        )
+        position = (
+            conn.execute(
+                select(s.positions).where(s.positions.c.symbol == symbol, s.positions.c.quantity > 0)
+            )
+            .mappings()
+            .first()
+        )
+    return {
+        "symbol": symbol,
+        "name": info["name"] if info else None,
+        "sector": info["sector"] if info else None,
+        "sub_industry": info["sub_industry"] if info else None,
+        "since": since,
+        "bars": bars,
+        "patterns": patterns,
+        "indicators": indicators,
+        "trades": trades,
+        "news": news,
+        "predictions": predictions,
+        "position": dict(position) if position else None,
+    }
+
+
+def _bars(conn: Connection, ctx, symbol: str, sessions: int, until: datetime | None) -> list[dict[str, Any]]:
+    """Recorded daily bars, or the configured provider's when none are recorded, up to the last mark."""
+    md = s.market_data
+    query = select(md.c.session, md.c.open, md.c.high, md.c.low, md.c.close, md.c.volume).where(
+        md.c.symbol == symbol, md.c.timeframe == "1d"
+    )
+    if until is not None:
+        query = query.where(md.c.timestamp <= until)
+    rows = conn.execute(query.order_by(md.c.timestamp.desc()).limit(sessions)).all()
+    if rows:
+        return [
+            {
+                "time": r.session,
+                "open": r.open,
+                "high": r.high,
+                "low": r.low,
+                "close": r.close,
+                "volume": r.volume,
+            }
+            for r in reversed(rows)
+        ]
+    return _provider_bars(ctx, symbol, sessions, until)
+
+
+def _provider_bars(ctx, symbol: str, sessions: int, until: datetime | None) -> list[dict[str, Any]]:
+    from tradecycle.coordinator.replay import load_source_panel
+    from tradecycle.errors import TradecycleError
+
+    try:
+        panel = load_source_panel(
+            ctx.engine, ctx.settings, end=until.date() if until else None, symbols=[symbol]
+        )
+    except TradecycleError:
+        return []
+    if until is not None:
+        panel = panel.asof(until)
+    row = panel.row(symbol)
+    keep = np.nonzero(np.isfinite(panel.close[row]))[0][-sessions:]
+    return [
+        {
+            "time": str(panel.sessions[i]),
+            "open": float(panel.open[row, i]),
+            "high": float(panel.high[row, i]),
+            "low": float(panel.low[row, i]),
+            "close": float(panel.close[row, i]),
+            "volume": int(panel.volume[row, i]),
+        }
+        for i in keep
+    ]
+
+
+def _trade_query(symbol, status, side, strategy, start, end) -> Select:
+    t = s.trades
+    query = select(t).order_by(func.coalesce(t.c.entry_time, t.c.created_at).desc(), t.c.id.desc())
+    if symbol:
+        query = query.where(t.c.symbol == symbol.upper())
+    if status is not None:
+        query = query.where(t.c.status == status.value)
+    if side is not None:
+        query = query.where(t.c.signal_type == side.value)
+    if strategy:
+        query = query.where(t.c.strategy_name == strategy)
+    if start is not None:
+        query = query.where(
+            func.coalesce(t.c.entry_time, t.c.created_at) >= datetime.combine(start, datetime.min.time())
+        )
+    if end is not None:
+        query = query.where(
+            func.coalesce(t.c.entry_time, t.c.created_at) < datetime.combine(end, datetime.max.time())
+        )
+    return query
+
+
+TradeFilters = dict(
+    symbol=Query(None, max_length=16, description="symbol"),
+    status=Query(None, description="pending | open | closed | cancelled"),
+    side=Query(None, description="BUY | SELL"),
+    strategy=Query(None, max_length=64),
+    start=Query(None, description="entered on or after this date"),
+    end=Query(None, description="entered on or before this date"),
+)
+
+
+@router.get("/trades", response_model=Page)
+def trades(
+    ctx: Ctx,
+    page: Paging,
+    symbol: str | None = TradeFilters["symbol"],
+    status: TradeStatus | None = TradeFilters["status"],
+    side: Side | None = TradeFilters["side"],
+    strategy: str | None = TradeFilters["strategy"],
+    start: date | None = TradeFilters["start"],
+    end: date | None = TradeFilters["end"],
+) -> Page:
+    """Trades newest first, filterable by symbol, status, side, strategy and entry date."""
+    with ctx.engine.connect() as conn:
+        return paginate(conn, _trade_query(symbol, status, side, strategy, start, end), page)
+
+
+CSV_COLUMNS = (
+    "id",
+    "symbol",
+    "signal_type",
+    "quantity",
+    "entry_price",
+    "exit_price",
+    "status",
+    "profit_loss",
+    "entry_time",
+    "closed_at",
+    "exit_reason",
+    "stop_loss",
+    "target_price",
+    "strategy_name",
+    "cycle_id",
+    "commission",
+    "confidence",
+)
+
+
+@router.get("/trades.csv", response_class=StreamingResponse)
+def trades_csv(
+    ctx: Ctx,
+    symbol: str | None = TradeFilters["symbol"],
+    status: TradeStatus | None = TradeFilters["status"],
+    side: Side | None = TradeFilters["side"],
+    strategy: str | None = TradeFilters["strategy"],
+    start: date | None = TradeFilters["start"],
+    end: date | None = TradeFilters["end"],
+) -> StreamingResponse:
+    """The same filters as /dashboard/trades, every matching row, as CSV."""
+    with ctx.engine.connect() as conn:
+        rows = conn.execute(_trade_query(symbol, status, side, strategy, start, end)).mappings().all()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    for row in rows:
+        writer.writerow(
+            [
+                "" if row[c] is None else (row[c].isoformat() if isinstance(row[c], datetime) else row[c])
+                for c in CSV_COLUMNS
+            ]
+        )
+    return StreamingResponse(
+        iter([buffer.getvalue()]),
+        media_type="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="trades.csv"'},
+    )
+
+
+@router.get("/system")
+def system(ctx: Ctx) -> dict[str, Any]:
+    """Services and heartbeats, health problems, the stored schedule and the next run."""
+    from tradecycle.coordinator.schedule import SCHEDULE_ROW_ID, next_run_time
+    from tradecycle.errors import TradecycleError
+
+    now = WallClock().now()
+    with ctx.engine.connect() as conn:
+        health = reporting.system_health(conn, ctx.settings, now)
+        raw = conn.execute(
+            select(s.trading_schedule_config.c.config).where(
+                s.trading_schedule_config.c.id == SCHEDULE_ROW_ID
+            )
+        ).scalar_one_or_none()
+    try:
+        stored = json.loads(raw) if raw else None
+    except ValueError:
+        stored = None
+    try:
+        next_run = next_run_time(now, ctx.settings.data.timeframe, ctx.settings.schedule.interval_minutes)
+    except (TradecycleError, ValueError):
+        next_run = None
+    return {
+        "health": health,
+        "schedule": {
+            "stored": stored,
+            "timeframe": ctx.settings.data.timeframe,
+            "interval_minutes": ctx.settings.schedule.interval_minutes,
+            "market_hours_only": ctx.settings.schedule.market_hours_only,
+            "next_run": next_run,
+        },
+        "token_configured": ctx.settings.api.token is not None,
+        "now": now,
+    }
