@@ -212,6 +212,7 @@ class PatternSettings(Section):
     volume_dryup_bars: int = Field(5, ge=2)
     volume_dryup_ratio: float = Field(0.5, gt=0, lt=1)
     volume_dryup_baseline: int = Field(50, ge=5)
+    volume_dryup_min_z: float = Field(0.5, ge=0, description="prior-move z a dry-up must pause")
     volume_breakout_ratio: float = Field(2.0, gt=1)
     volume_breakout_lookback: int = Field(20, ge=2)
 
