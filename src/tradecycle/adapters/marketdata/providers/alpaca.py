@@ -16,7 +16,7 @@ from typing import Any, Literal, TypeVar
 import pandas as pd
 from pydantic import SecretStr
 
-from tradecycle.errors import ConfigError, DataError
+from tradecycle.errors import ConfigError, DataError, NotFoundError
 
 from .cache import BAR_COLUMNS, BarCache, integer_volume
 from .ratelimit import AuthError, RateLimiter, RetryPolicy, TransientError, call_with_retry
@@ -56,7 +56,7 @@ def without_sdk_retry(client: Any) -> Any:
 def alpaca_call(
     fn: Callable[[], T], *, service: str, policy: RetryPolicy, limiter: RateLimiter | None = None
 ) -> T:
-    """Run one alpaca-py call with our retries; HTTP errors become Auth/Transient/Data errors."""
+    """Run one alpaca-py call with our retries; HTTP errors become Auth/Transient/NotFound/Data errors."""
     from alpaca.common.exceptions import APIError
 
     def guarded() -> T:
@@ -66,6 +66,8 @@ def alpaca_call(
             status = exc.status_code
             if status in (401, 403):
                 raise AuthError(f"HTTP {status}") from None
+            if status == 404:
+                raise NotFoundError(f"{service}: {api_message(exc)}") from None
             if status == 429 or (status is not None and status >= 500):
                 raise TransientError(f"HTTP {status}") from None
             raise DataError(f"{service}: HTTP {status}: {api_message(exc)}") from None
