@@ -13,7 +13,7 @@ Labels follow the seed: > strong_buy STRONG_BUY, >= buy BUY, <= sell SELL,
 < strong_sell STRONG_SELL, otherwise HOLD.
 
 Levels (seed's risk-reward rules): entry is the last close; the stop is 2 x ATR away,
-but never more than max_stop_pct of the entry; the target is the better of the pattern's
+but never more than max_stop_pct (nor less than 0.1%) of the entry; the target is the better of the pattern's
 projection and min_reward_risk x the risk, so every signal has at least that reward/risk.
 """
 
@@ -26,6 +26,7 @@ import numpy as np
 
 COMPONENTS = ("pattern", "indicator", "trend", "volume", "ml", "sentiment")
 NEUTRAL_SCORE = 50.0
+MIN_RISK_FRACTION = 0.001  # a stop closer than 0.1% of the entry is noise (and would size a huge position)
 
 
 @dataclass(frozen=True)
@@ -106,8 +107,9 @@ def levels(
 ) -> tuple[np.ndarray, np.ndarray]:
     """(stop, target) for entries at `entry`; direction +1 long, -1 short."""
     cap = entry * params.max_stop_pct / 100.0
+    floor = np.minimum(entry * MIN_RISK_FRACTION, cap)
     by_atr = params.atr_stop_multiple * atr
-    risk = np.where(np.isfinite(by_atr) & (by_atr > 0), np.minimum(by_atr, cap), cap)
+    risk = np.where(np.isfinite(by_atr), np.clip(by_atr, floor, cap), cap)
     stop = entry - direction * risk
     target = entry + direction * params.min_reward_risk * risk
     if pattern_target is not None:
