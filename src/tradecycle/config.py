@@ -165,9 +165,22 @@ class ReportingSettings(Section):
 
 
 class DistributedSettings(Section):
-    dask_scheduler: str | None = None
+    """Scale-out: phases on separate service processes, analysis on a Dask cluster."""
+
+    mode: Literal["local", "remote"] = Field(
+        "local", description="local: every phase in this process; remote: phases on registered services (PostgreSQL)"
+    )
+    dask_scheduler: str | None = Field(
+        None, description="Dask scheduler address (tcp://host:8786) for the analysis precompute; 'local' starts one"
+    )
+    dask_partitions: int = Field(4, ge=1, description="symbol partitions sent to the Dask cluster")
     service_timeout_seconds: float = Field(30.0, gt=0)
+    service_retries: int = Field(5, ge=0, description="retries of a phase call, with exponential backoff")
+    retry_backoff_seconds: float = Field(0.5, gt=0, description="first retry delay; doubles each retry")
     heartbeat_seconds: float = Field(5.0, gt=0)
+    base_port: int = Field(5000, ge=1, le=65000, description="the seed's ports: coordination 5000 .. dashboard 5010")
+    run_dir: str = Field(".tradecycle-run", description="where the supervisor keeps its state file and logs")
+    restart_backoff_max_seconds: float = Field(30.0, gt=0)
 
 
 class PatternSettings(Section):
