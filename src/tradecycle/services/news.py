@@ -19,6 +19,7 @@ import numpy as np
 from sqlalchemy import Connection
 
 from tradecycle.adapters.news.base import NewsItem, NewsSource
+from tradecycle.adapters.news.bundled import bundled_source
 from tradecycle.adapters.news.registry import build_sources
 from tradecycle.adapters.store.bulk import insert_rows
 from tradecycle.adapters.store.schema import news_sentiment
@@ -144,6 +145,39 @@ def analyse(
     items, errors = gather(symbols, now, settings, sources)
     articles, weights = score_articles(items, now, settings)
     return articles, aggregate(articles, weights, settings.news.label_threshold), errors
+
+
+@lru_cache(maxsize=1)
+def _bundled_scores() -> np.ndarray:
+    """Every bundled post's score, in the source's row order (pure function of the shipped files)."""
+    source = bundled_source()
+    return np.array([_score(str(h)).score for h in source.headlines], dtype=np.float64)
+
+
+def sentiment_history(symbols: Sequence[str], as_of_ns: np.ndarray, lookback_hours: int) -> np.ndarray:
+    """(n_symbols, k, 2): mean score and log(1 + count) of bundled posts in (t - lookback, t] per as-of time t.
+
+    This is the ML model's news feature; only the bundled sample has history, so it is 0 elsewhere.
+    """
+    source = bundled_source()
+    scores = _bundled_scores()
+    out = np.zeros((len(symbols), len(as_of_ns), 2))
+    hi_t = np.asarray(as_of_ns, dtype=np.int64)
+    lo_t = hi_t - int(lookback_hours * 3600 * 1e9)
+    for row, symbol in enumerate(symbols):
+        span = source.span(str(symbol))
+        if span is None:
+            continue
+        a, b = span
+        times = source.published_ns[a:b]
+        csum = np.concatenate([[0.0], np.cumsum(scores[a:b])])
+        left = np.searchsorted(times, lo_t, side="right")
+        right = np.searchsorted(times, hi_t, side="right")
+        count = right - left
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[row, :, 0] = np.where(count > 0, (csum[right] - csum[left]) / count, 0.0)
+        out[row, :, 1] = np.log1p(count)
+    return out
 
 
 def run_phase(conn: Connection, ctx: CycleContext) -> PhaseResult:

@@ -43,6 +43,10 @@ class BundledNewsSource:
     def covered_symbols(self) -> list[str]:
         return sorted(self._slices)
 
+    def span(self, symbol: str) -> tuple[int, int] | None:
+        """[start, end) rows of `symbol`'s posts (sorted by time), or None if the sample lacks it."""
+        return self._slices.get(symbol)
+
     def window_indices(self, symbol: str, now: datetime, lookback: timedelta) -> np.ndarray:
         """Row indices of `symbol`'s posts with now - lookback < published <= now, oldest first."""
         if now.tzinfo is None:

@@ -1,0 +1,227 @@
+"""ML phase: walk-forward direction models, stored in ml_models, predicting for the candidates.
+
+The model a cycle at absolute session s uses is the one fitted at
+m = floor(s / retrain_every) * retrain_every (once m >= min_train_sessions), on the
+panel cut at m: samples s' with s' + horizon <= m only. It is taken from ctx.cache,
+else from ml_models (checksum verified), else fitted and saved, so a resumed or
+mid-way-started replay uses exactly the model an uninterrupted one would.
+Predictions: P(close rises over the next horizon sessions) for candidates and held
+symbols -> ml_predictions and ctx.predictions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+import numpy as np
+from sqlalchemy import Connection, select
+
+from tradecycle.adapters.store.bulk import insert_rows, to_json
+from tradecycle.adapters.store.schema import ml_models, ml_predictions
+from tradecycle.config import SettingsModel
+from tradecycle.core.ml_features import (
+    PRICE_FEATURES,
+    SENTIMENT_FEATURES,
+    direction_labels,
+    panel_features,
+    price_features,
+    sample_sessions,
+)
+from tradecycle.core.panel import BarPanel
+from tradecycle.core.types import Prediction, PredictionType
+from tradecycle.errors import DataError
+from tradecycle.services.context import CycleContext, PhaseResult
+from tradecycle.services.ml_model import DirectionModel, fit_model
+
+
+def model_name(settings: SettingsModel) -> str:
+    return f"direction_{settings.ml.model}_h{settings.ml.horizon_sessions}"
+
+
+def model_index(session_index: int, settings: SettingsModel) -> int | None:
+    """The session whose model serves `session_index`, or None before min_train_sessions."""
+    every = settings.ml.retrain_every_sessions
+    m = (session_index // every) * every
+    return m if m >= settings.ml.min_train_sessions else None
+
+
+def model_version(panel: BarPanel, m: int) -> str:
+    return f"s{m:05d}-{np.datetime_as_string(panel.sessions[m], unit='D')}"
+
+
+def feature_block(panel: BarPanel, features, cols: np.ndarray, settings: SettingsModel, rows=None):
+    """(names, X (n_rows, len(cols), n_features)) for the model's inputs at `cols`."""
+    sub = panel if rows is None else panel.select(panel.symbols[rows])
+    names: list[str] = list(PRICE_FEATURES)
+    blocks = [price_features(sub, cols)]
+    if settings.ml.use_panel_features and features is not None:
+        view = features if rows is None else _RowView(features, rows)
+        extra_names, extra = panel_features(view, sub.close, cols)
+        names += extra_names
+        blocks.append(extra)
+    if settings.ml.use_sentiment:
+        from tradecycle.services.news import sentiment_history
+
+        times = panel.closes_utc[cols].astype("datetime64[ns]").view("int64")
+        blocks.append(sentiment_history(sub.symbols.tolist(), times, settings.news.lookback_hours))
+        names += SENTIMENT_FEATURES
+    return tuple(names), np.concatenate(blocks, axis=-1)
+
+
+class _RowView:
+    """A FeaturePanel restricted to some symbol rows (the candlestick block keeps its leading axis)."""
+
+    def __init__(self, features, rows: np.ndarray) -> None:
+        self._features, self._rows = features, rows
+        self.names = tuple(features.names)
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        arr = self._features[name]
+        return arr[:, self._rows] if arr.ndim == 3 else arr[self._rows]
+
+
+def training_data(panel: BarPanel, features, m: int, settings: SettingsModel):
+    """(names, X, y, sessions) from the panel cut at session m: every label is known at m."""
+    cut = panel.head(m + 1)
+    cut_features = features.head(m + 1) if features is not None else None
+    ml = settings.ml
+    cols = sample_sessions(m, ml.horizon_sessions, ml.train_window_sessions, ml.sample_every_sessions)
+    if cols.size == 0:
+        raise DataError(f"no training sessions before session {m} (need more than {ml.horizon_sessions})")
+    names, x = feature_block(cut, cut_features, cols, settings)
+    y = direction_labels(cut.close, cols, ml.horizon_sessions)
+    keep = np.isfinite(y) & np.isfinite(x[..., : len(PRICE_FEATURES)]).all(axis=-1)
+    return names, x[keep], y[keep], cols
+
+
+def train_at(panel: BarPanel, features, m: int, settings: SettingsModel) -> DirectionModel:
+    names, x, y, cols = training_data(panel, features, m, settings)
+    return fit_model(
+        x,
+        y,
+        names,
+        kind=settings.ml.model,
+        name=model_name(settings),
+        version=model_version(panel, m),
+        trained_from=_utc(panel.closes_utc[cols[0]]),
+        trained_to=_utc(panel.closes_utc[m]),
+        session_index=m,
+    )
+
+
+def save_model(conn: Connection, model: DirectionModel, created_at: datetime) -> None:
+    data, checksum = model.serialise()
+    conn.execute(
+        ml_models.insert().values(
+            model_name=model.name,
+            model_version=model.version,
+            model_type=model.kind,
+            model_data=data,
+            checksum=checksum,
+            trained_from=model.trained_from,
+            trained_to=model.trained_to,
+            features=to_json(list(model.feature_names)),
+            metrics=to_json(model.metrics),
+            metadata=to_json({"session_index": model.session_index}),
+            created_at=created_at,
+        )
+    )
+
+
+def load_model(conn: Connection, name: str, version: str) -> DirectionModel | None:
+    """The stored model, or None; a row whose checksum does not match is a DataError, never unpickled."""
+    row = (
+        conn.execute(
+            select(ml_models).where(ml_models.c.model_name == name, ml_models.c.model_version == version)
+        )
+        .mappings()
+        .first()
+    )
+    if row is None:
+        return None
+    return DirectionModel.deserialise(
+        bytes(row["model_data"]), row["checksum"], where=f"ml_models id {row['id']} ({name} {version})"
+    )
+
+
+def model_for(conn: Connection, ctx: CycleContext) -> DirectionModel | None:
+    m = model_index(ctx.session_index, ctx.settings)
+    if m is None:
+        return None
+    name, version = model_name(ctx.settings), model_version(ctx.panel, m)
+    key = ("ml_model", name, version)
+    model = ctx.cache.get(key)
+    if model is None:
+        model = load_model(conn, name, version)
+        if model is None:
+            model = train_at(ctx.panel, ctx.features, m, ctx.settings)
+            save_model(conn, model, ctx.now)
+        ctx.cache[key] = model
+    return model
+
+
+def predict(
+    model: DirectionModel, panel: BarPanel, features, symbols: Sequence[str], settings: SettingsModel
+):
+    """P(up) for `symbols` at the panel's newest session."""
+    rows = np.array([panel.row(s) for s in symbols], dtype=np.intp)
+    col = np.array([panel.n_sessions - 1])
+    names, x = feature_block(panel, features, col, settings, rows=rows)
+    if names != model.feature_names:
+        missing = sorted(set(model.feature_names) - set(names))
+        raise DataError(
+            f"model {model.name} {model.version} needs features this panel lacks: {missing or names}"
+        )
+    return model.predict_proba(x[:, 0, :])
+
+
+def run_phase(conn: Connection, ctx: CycleContext) -> PhaseResult:
+    held = sorted(ctx.cache.get("held_symbols", set()))
+    symbols = list(dict.fromkeys([c.symbol for c in ctx.candidates] + held))
+    symbols = [s for s in symbols if s in set(ctx.panel.symbols.tolist())]
+    model = model_for(conn, ctx)
+    if model is None or not symbols:
+        ctx.predictions = []
+        return PhaseResult(
+            processed=len(symbols), metadata={"model": None if model is None else model.version}
+        )
+    probs = predict(model, ctx.panel, ctx.features, symbols, ctx.settings)
+    preds = [
+        Prediction(
+            symbol=s,
+            model_name=model.name,
+            model_version=model.version,
+            prediction_type=PredictionType.DIRECTION,
+            value=round(float(p), 6),
+            confidence=round(float(max(p, 1.0 - p)), 6),
+            features_used=model.feature_names,
+        )
+        for s, p in zip(symbols, probs, strict=True)
+    ]
+    insert_rows(
+        conn,
+        ml_predictions,
+        [
+            {
+                "symbol": p.symbol,
+                "model_name": p.model_name,
+                "model_version": p.model_version,
+                "prediction_type": p.prediction_type.value,
+                "prediction_value": p.value,
+                "confidence": p.confidence,
+                "features_used": list(p.features_used),
+                "prediction_timestamp": ctx.now,
+                "created_at": ctx.now,
+                "cycle_id": ctx.cycle_id,
+                "metadata": {"horizon_sessions": ctx.settings.ml.horizon_sessions, "meaning": "P(up)"},
+            }
+            for p in preds
+        ],
+    )
+    ctx.predictions = preds
+    return PhaseResult(processed=len(symbols), succeeded=len(preds), metadata={"model": model.version})
+
+
+def _utc(ts: np.datetime64) -> datetime:
+    return datetime.fromtimestamp(int(np.datetime64(ts, "ns").astype(np.int64)) / 1e9, tz=UTC)
