@@ -42,7 +42,10 @@ def test_status_after_fill():
 
 
 def test_client_order_id_is_deterministic():
-    assert client_order_id("cycle_20180102_210000", "AAPL", OrderIntent.ENTRY) == "cycle_20180102_210000:AAPL:entry"
+    assert (
+        client_order_id("cycle_20180102_210000", "AAPL", OrderIntent.ENTRY)
+        == "cycle_20180102_210000:AAPL:entry"
+    )
     with pytest.raises(ValueError):
         client_order_id("c", "AAPL", "bogus")
 

@@ -31,6 +31,7 @@ class OrderRequest:
     intent: str = "entry"
     strategy_name: str | None = None
     reason: str | None = None
+    confidence: float | None = None
 
     def __post_init__(self) -> None:
         if self.quantity <= 0:

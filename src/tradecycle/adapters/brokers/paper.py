@@ -1,0 +1,261 @@
+"""The simulated paper broker: orders live in our own `orders` table.
+
+Submitting writes the order (pending, then submitted, each an `order_history`
+row); nothing fills here. Fills happen in the cycle's fills phase, against the
+bar after the order was placed (tradecycle.services.execution), which calls
+`record_fill` / `expire` so every status change goes through the state machine.
+A client order id that already exists returns the stored order: re-running a
+cycle never places a second one.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, func, select, update
+
+from tradecycle.adapters.store import schema as s
+from tradecycle.adapters.store.bulk import insert_rows, to_json
+from tradecycle.core.orders import OPEN_STATUSES, status_after_fill, transition
+from tradecycle.core.types import OrderStatus, OrderType, Side, TimeInForce
+from tradecycle.errors import NotFoundError
+
+from .base import BrokerAccount, BrokerOrder, BrokerPosition, OrderRequest
+
+ORDER_COLUMNS = (
+    s.orders.c.id,
+    s.orders.c.order_id,
+    s.orders.c.client_order_id,
+    s.orders.c.broker_order_id,
+    s.orders.c.symbol,
+    s.orders.c.side,
+    s.orders.c.order_type,
+    s.orders.c.time_in_force,
+    s.orders.c.quantity,
+    s.orders.c.filled_quantity,
+    s.orders.c.average_fill_price,
+    s.orders.c.commission,
+    s.orders.c.price,
+    s.orders.c.stop_price,
+    s.orders.c.status,
+    s.orders.c.intent,
+    s.orders.c.exit_reason,
+    s.orders.c.entry_reason,
+    s.orders.c.strategy_name,
+    s.orders.c.created_timestamp,
+    s.orders.c.cycle_id,
+    s.orders.c.metadata,
+)
+
+
+def order_metadata(row: Any) -> dict[str, Any]:
+    return json.loads(row.metadata) if row.metadata else {}
+
+
+def to_broker_order(row: Any) -> BrokerOrder:
+    return BrokerOrder(
+        client_order_id=row.client_order_id,
+        broker_order_id=row.broker_order_id or row.order_id,
+        symbol=row.symbol,
+        side=Side(row.side),
+        quantity=row.quantity,
+        order_type=OrderType(row.order_type),
+        time_in_force=TimeInForce(row.time_in_force or TimeInForce.DAY),
+        status=OrderStatus(row.status),
+        filled_quantity=row.filled_quantity or 0,
+        average_fill_price=row.average_fill_price,
+        limit_price=row.price,
+        stop_price=row.stop_price,
+    )
+
+
+class PaperBroker:
+    """Broker protocol over our database; `now` is the cycle's (simulated) time."""
+
+    name = "paper"
+
+    def __init__(self, conn: Connection, account_id: int, now: datetime, cycle_id: str | None = None) -> None:
+        self.conn = conn
+        self.account_id = account_id
+        self.now = now
+        self.cycle_id = cycle_id
+
+    # ------------------------------------------------------------ Broker protocol
+
+    def submit(self, order: OrderRequest) -> BrokerOrder:
+        existing = self.find(order.client_order_id)
+        if existing is not None:
+            return to_broker_order(existing)
+        metadata = {"stop_loss": order.stop_loss, "take_profit": order.take_profit, "confidence": order.confidence}
+        self.conn.execute(
+            s.orders.insert(),
+            {
+                "order_id": order.client_order_id,
+                "client_order_id": order.client_order_id,
+                "broker_order_id": f"paper:{order.client_order_id}",
+                "account_id": self.account_id,
+                "cycle_id": self.cycle_id,
+                "symbol": order.symbol,
+                "order_type": OrderType(order.order_type).value,
+                "side": Side(order.side).value,
+                "quantity": order.quantity,
+                "price": order.limit_price,
+                "stop_price": order.stop_price,
+                "status": OrderStatus.PENDING.value,
+                "filled_quantity": 0,
+                "strategy_name": order.strategy_name,
+                "entry_reason": order.reason if order.intent == "entry" else None,
+                "exit_reason": order.reason if order.intent != "entry" else None,
+                "intent": order.intent,
+                "time_in_force": TimeInForce(order.time_in_force).value,
+                "created_timestamp": self.now,
+                "updated_timestamp": self.now,
+                "created_at": self.now,
+                "metadata": to_json({k: v for k, v in metadata.items() if v is not None}),
+            },
+        )
+        self._history(order.client_order_id, None, OrderStatus.PENDING, 0, None, "created")
+        self._move(
+            order.client_order_id, OrderStatus.PENDING, OrderStatus.SUBMITTED, "accepted by the paper broker"
+        )
+        return to_broker_order(self.find(order.client_order_id))
+
+    def cancel(self, client_order_id: str) -> BrokerOrder:
+        return self.expire(client_order_id, "cancelled on request")
+
+    def open_orders(self) -> list[BrokerOrder]:
+        return [to_broker_order(r) for r in self.open_order_rows()]
+
+    def positions(self) -> list[BrokerPosition]:
+        p = s.positions.c
+        rows = self.conn.execute(
+            select(p.symbol, p.quantity, p.average_cost, p.market_value)
+            .where(p.account_id == self.account_id, p.quantity > 0)
+            .order_by(p.symbol)
+        )
+        return [
+            BrokerPosition(
+                r.symbol,
+                r.quantity,
+                Decimal(str(r.average_cost)),
+                None if r.market_value is None else Decimal(str(r.market_value)),
+            )
+            for r in rows
+        ]
+
+    def account(self) -> BrokerAccount:
+        t = s.transactions.c
+        cash_cents = self.conn.execute(
+            select(func.coalesce(func.sum(t.amount_cents), 0)).where(t.account_id == self.account_id)
+        ).scalar_one()
+        cash = Decimal(int(cash_cents)) / 100
+        held = sum(
+            (p.market_value if p.market_value is not None else p.average_cost * p.quantity)
+            for p in self.positions()
+        )
+        equity = cash + Decimal(str(held))
+        return BrokerAccount(str(self.account_id), cash, equity.quantize(Decimal("0.01")), cash)
+
+    # ------------------------------------------------------------ used by the fills phase
+
+    def find(self, client_order_id: str) -> Any:
+        return self.conn.execute(
+            select(*ORDER_COLUMNS).where(s.orders.c.client_order_id == client_order_id)
+        ).first()
+
+    def open_order_rows(self) -> list[Any]:
+        o = s.orders.c
+        return list(
+            self.conn.execute(
+                select(*ORDER_COLUMNS)
+                .where(o.account_id == self.account_id, o.status.in_([st.value for st in OPEN_STATUSES]))
+                .order_by(o.id)
+            )
+        )
+
+    def record_fill(
+        self, row: Any, quantity: int, price: float, commission: float, session: str, reason: str
+    ) -> OrderStatus:
+        """Book `quantity` more shares of order `row` at `price`; returns the new status."""
+        filled = (row.filled_quantity or 0) + quantity
+        status = status_after_fill(filled, row.quantity)
+        transition(row.order_id, row.status, status)
+        previous = (row.average_fill_price or 0.0) * (row.filled_quantity or 0)
+        average = round((previous + price * quantity) / filled, 6)
+        metadata = order_metadata(row) | {"filled_through": session}
+        self.conn.execute(
+            update(s.orders)
+            .where(s.orders.c.order_id == row.order_id)
+            .values(
+                status=status.value,
+                filled_quantity=filled,
+                average_fill_price=average,
+                commission=round((row.commission or 0.0) + commission, 2),
+                updated_timestamp=self.now,
+                metadata=to_json(metadata),
+            )
+        )
+        self._history(
+            row.order_id,
+            row.status,
+            status,
+            filled,
+            price,
+            reason,
+            {"session": session, "quantity": quantity},
+        )
+        return status
+
+    def mark_seen(self, row: Any, session: str) -> None:
+        """Remember that an open order was already offered bar `session` (so no bar fills it twice)."""
+        metadata = order_metadata(row) | {"filled_through": session}
+        self.conn.execute(
+            update(s.orders).where(s.orders.c.order_id == row.order_id).values(metadata=to_json(metadata))
+        )
+
+    def expire(self, client_order_id: str, reason: str) -> BrokerOrder:
+        row = self.find(client_order_id)
+        if row is None:
+            raise NotFoundError(f"no order with client order id {client_order_id!r}")
+        self._move(row.order_id, row.status, OrderStatus.CANCELLED, reason, row.filled_quantity or 0)
+        return to_broker_order(self.find(client_order_id))
+
+    def _move(self, order_id: str, current: str, target: OrderStatus, reason: str, filled: int = 0) -> None:
+        transition(order_id, current, target)
+        self.conn.execute(
+            update(s.orders)
+            .where(s.orders.c.order_id == order_id)
+            .values(status=target.value, updated_timestamp=self.now)
+        )
+        self._history(order_id, current, target, filled, None, reason)
+
+    def _history(
+        self,
+        order_id: str,
+        current: str | None,
+        target: OrderStatus,
+        filled: int,
+        price: float | None,
+        reason: str,
+        metadata: dict | None = None,
+    ) -> None:
+        insert_rows(
+            self.conn,
+            s.order_history,
+            [
+                {
+                    "order_id": order_id,
+                    "from_status": None if current is None else OrderStatus(current).value,
+                    "to_status": target.value,
+                    "filled_quantity": filled,
+                    "fill_price": price,
+                    "timestamp": self.now,
+                    "reason": reason,
+                    "metadata": to_json(metadata) if metadata else None,
+                    "created_at": self.now,
+                }
+            ],
+        )

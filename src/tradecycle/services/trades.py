@@ -1,0 +1,160 @@
+"""The seed's `trades` table: one row per round trip, opened by entry fills, closed by exit fills.
+
+A trade carries its protective stop and target (the bracket the fills phase
+runs), the highest price since entry (for the trailing stop), and running sums
+of its fills in metadata, so its profit_loss is exactly the ledger's: exit
+proceeds - entry cost - commissions, in cents until the end.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, select, update
+
+from tradecycle.adapters.brokers.paper import order_metadata
+from tradecycle.adapters.store import schema as s
+from tradecycle.adapters.store.bulk import to_json
+from tradecycle.core.types import Side, TradeStatus
+from tradecycle.services.context import CycleContext
+
+TRADE_COLUMNS = (
+    s.trades.c.id,
+    s.trades.c.symbol,
+    s.trades.c.quantity,
+    s.trades.c.entry_price,
+    s.trades.c.exit_price,
+    s.trades.c.stop_loss,
+    s.trades.c.target_price,
+    s.trades.c.highest_price,
+    s.trades.c.entry_time,
+    s.trades.c.entry_order_id,
+    s.trades.c.strategy_name,
+    s.trades.c.status,
+    s.trades.c.profit_loss,
+    s.trades.c.commission,
+    s.trades.c.closed_at,
+    s.trades.c.metadata,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Fill:
+    order_id: str
+    symbol: str
+    side: Side
+    quantity: int
+    price: float
+    notional_cents: int
+    commission_cents: int
+
+
+def trade_metadata(trade: Any) -> dict[str, Any]:
+    return json.loads(trade.metadata) if trade.metadata else {}
+
+
+def initial_stop(trade: Any) -> float:
+    value = trade_metadata(trade).get("initial_stop")
+    return float(value) if value is not None else float(trade.stop_loss or 0.0)
+
+
+def entry_session(trade: Any) -> str | None:
+    return trade_metadata(trade).get("entry_session")
+
+
+def open_trades(conn: Connection, account_id: int) -> list[Any]:
+    t = s.trades.c
+    return list(
+        conn.execute(
+            select(*TRADE_COLUMNS)
+            .where(t.account_id == account_id, t.status == TradeStatus.OPEN.value)
+            .order_by(t.id)
+        )
+    )
+
+
+def book_entry(conn: Connection, ctx: CycleContext, order: Any, fill: Fill, session: str) -> None:
+    """Open the order's trade on its first fill; grow it on later partial fills."""
+    t = s.trades.c
+    trade = conn.execute(select(*TRADE_COLUMNS).where(t.entry_order_id == order.order_id)).first()
+    if trade is None:
+        meta = order_metadata(order)
+        stop = meta.get("stop_loss")
+        conn.execute(
+            s.trades.insert(),
+            {
+                "symbol": fill.symbol,
+                "signal_type": Side.BUY.value,
+                "quantity": fill.quantity,
+                "entry_price": fill.price,
+                "confidence": meta.get("confidence"),
+                "trade_reason": order.entry_reason,
+                "alpaca_order_id": None,
+                "status": TradeStatus.OPEN.value,
+                "created_at": ctx.now,
+                "account_id": ctx.account_id,
+                "cycle_id": ctx.cycle_id,
+                "strategy_name": order.strategy_name,
+                "entry_order_id": order.order_id,
+                "stop_loss": stop,
+                "target_price": meta.get("take_profit"),
+                "highest_price": fill.price,
+                "entry_time": ctx.now,
+                "commission": fill.commission_cents / 100,
+                "metadata": to_json(
+                    {
+                        "entry_session": session,
+                        "initial_stop": stop,
+                        "entry_cents": fill.notional_cents,
+                        "exit_cents": 0,
+                        "exit_quantity": 0,
+                        "commission_cents": fill.commission_cents,
+                    }
+                ),
+            },
+        )
+        return
+    meta = trade_metadata(trade)
+    meta["entry_cents"] += fill.notional_cents
+    meta["commission_cents"] += fill.commission_cents
+    quantity = trade.quantity + fill.quantity
+    conn.execute(
+        update(s.trades)
+        .where(t.id == trade.id)
+        .values(
+            quantity=quantity,
+            entry_price=round(meta["entry_cents"] / quantity / 100, 6),
+            commission=meta["commission_cents"] / 100,
+            metadata=to_json(meta),
+        )
+    )
+
+
+def book_exit(conn: Connection, ctx: CycleContext, order: Any, fill: Fill, remaining: int) -> None:
+    """Add an exit fill to the symbol's open trade; close it when no shares remain."""
+    t = s.trades.c
+    trade = conn.execute(
+        select(*TRADE_COLUMNS)
+        .where(t.account_id == ctx.account_id, t.symbol == fill.symbol, t.status == TradeStatus.OPEN.value)
+        .order_by(t.id.desc())
+        .limit(1)
+    ).first()
+    if trade is None:
+        return
+    meta = trade_metadata(trade)
+    meta["exit_cents"] += fill.notional_cents
+    meta["exit_quantity"] += fill.quantity
+    meta["commission_cents"] += fill.commission_cents
+    values: dict[str, Any] = {
+        "commission": meta["commission_cents"] / 100,
+        "exit_order_id": order.order_id,
+        "exit_reason": order.exit_reason,
+        "exit_price": round(meta["exit_cents"] / meta["exit_quantity"] / 100, 6),
+    }
+    if remaining <= 0:
+        pnl_cents = meta["exit_cents"] - meta["entry_cents"] - meta["commission_cents"]
+        values |= {"status": TradeStatus.CLOSED.value, "closed_at": ctx.now, "profit_loss": pnl_cents / 100}
+    values["metadata"] = to_json(meta)
+    conn.execute(update(s.trades).where(t.id == trade.id).values(**values))

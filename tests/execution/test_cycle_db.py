@@ -1,0 +1,207 @@
+"""Execution, ledger, risk and exits phases on real SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from tradecycle.adapters.store import schema as s
+from tradecycle.adapters.store.database import prepare_database
+from tradecycle.config import SettingsModel
+from tradecycle.core.types import Side, Signal
+from tradecycle.services import execution, exits, portfolio, risk
+
+from .helpers import as_of, buy_signal, context, make_panel, with_bar
+
+PHASES_AFTER_STRATEGY = (exits.run_phase, risk.run_phase, execution.run_phase, portfolio.run_phase)
+
+
+@pytest.fixture
+def db(db_url):
+    engine = prepare_database(db_url)
+    yield engine
+    engine.dispose()
+
+
+def run_cycle(engine, ctx):
+    """The H4 phases of one cycle, each in its own transaction as the coordinator runs them."""
+    with engine.begin() as conn:
+        execution.run_fills_phase(conn, ctx)
+    for phase in PHASES_AFTER_STRATEGY:
+        with engine.begin() as conn:
+            phase(conn, ctx)
+    return ctx
+
+
+def count(conn, table, *where):
+    return conn.execute(select(func.count()).select_from(table).where(*where)).scalar_one()
+
+
+def open_account(engine, settings=None, at=None):
+    with engine.begin() as conn:
+        return portfolio.ensure_account(conn, settings or SettingsModel(), at=at)
+
+
+def test_entry_fills_next_bar_and_ledger_reconciles(db):
+    panel = make_panel()
+    account = open_account(db, at=as_of(panel, 0))
+    with db.begin() as conn:
+        assert portfolio.ensure_account(conn, SettingsModel()) == account  # once only
+    ctx = run_cycle(db, context(panel, 20, account, signals=[buy_signal(panel, "AAA", 20)]))
+    assert len(ctx.approved) == 1 and ctx.approved[0].quantity == 90  # 10% of 100k at ~110.49
+    with db.connect() as conn:
+        order = conn.execute(select(s.orders)).one()
+        assert order.status == "submitted" and order.client_order_id == f"{ctx.cycle_id}:AAA:entry"
+        assert count(conn, s.transactions) == 1  # only the deposit so far
+        assert (
+            conn.execute(select(s.risk_metrics.c.reason).where(s.risk_metrics.c.symbol == "AAA")).scalar()
+            == "approved"
+        )
+
+    ctx2 = run_cycle(db, context(panel, 21, account))
+    with db.connect() as conn:
+        order = conn.execute(select(s.orders)).one()
+        assert order.status == "filled" and order.filled_quantity == 90
+        open_21 = panel.open[0, 21]
+        assert order.average_fill_price == pytest.approx(round(open_21 * 1.0005, 4))
+        assert panel.low[0, 21] <= order.average_fill_price <= panel.high[0, 21]
+        history = [r.to_status for r in conn.execute(select(s.order_history).order_by(s.order_history.c.id))]
+        assert history == ["pending", "submitted", "filled"]
+        trade = conn.execute(select(s.trades)).one()
+        assert (
+            trade.status == "open"
+            and trade.quantity == 90
+            and trade.stop_loss == pytest.approx(panel.close[0, 20] * 0.98)
+        )
+        assert portfolio.held_symbols(conn, account) == {"AAA"}
+        assert portfolio.reconcile(conn, account) == []
+        status = conn.execute(
+            select(s.portfolio_status).where(s.portfolio_status.c.cycle_id == ctx2.cycle_id)
+        ).one()
+        assert status.open_positions == 1
+        assert status.total_value == pytest.approx(status.cash_balance + status.positions_value)
+        assert status.positions_value == pytest.approx(90 * panel.close[0, 21], abs=0.01)
+
+
+def test_retried_cycle_never_doubles_an_order_or_a_fill(db):
+    panel = make_panel()
+    account = open_account(db)
+    signals = [buy_signal(panel, "AAA", 20), buy_signal(panel, "CCC", 20)]
+    run_cycle(db, context(panel, 20, account, signals=signals))
+    run_cycle(db, context(panel, 20, account, signals=signals))  # crashed and re-run
+    with db.connect() as conn:
+        assert count(conn, s.orders) == 2
+    run_cycle(db, context(panel, 21, account))
+    run_cycle(db, context(panel, 21, account))
+    with db.connect() as conn:
+        assert count(conn, s.orders) == 2
+        assert count(conn, s.transactions) == 1 + 2 * 2  # deposit + (fill + commission) per order
+        assert count(conn, s.trades) == 2
+        assert count(conn, s.balance_history) == count(conn, s.transactions)
+        assert portfolio.reconcile(conn, account) == []
+
+
+def test_bracket_stop_gap_fills_at_open_and_closes_the_trade(db):
+    panel = make_panel()
+    account = open_account(db)
+    run_cycle(db, context(panel, 20, account, signals=[buy_signal(panel, "AAA", 20)]))
+    run_cycle(db, context(panel, 21, account))
+    with db.connect() as conn:
+        stop = conn.execute(select(s.trades.c.stop_loss)).scalar_one()
+    gap_open = stop * 0.97
+    crashed = with_bar(
+        panel, "AAA", 22, open=gap_open, high=gap_open * 1.01, low=gap_open * 0.99, close=gap_open
+    )
+    run_cycle(db, context(crashed, 22, account))
+    with db.connect() as conn:
+        trade = conn.execute(select(s.trades)).one()
+        assert trade.status == "closed" and trade.exit_reason == "stop_loss"
+        assert trade.exit_price == pytest.approx(round(gap_open * 0.9995, 4))
+        assert trade.profit_loss < 0
+        sells = conn.execute(select(s.orders).where(s.orders.c.side == "SELL")).one()
+        assert sells.order_type == "STOP" and sells.intent == "bracket" and sells.status == "filled"
+        assert portfolio.held_symbols(conn, account) == set()
+        assert portfolio.reconcile(conn, account) == []
+        ledger_pnl = (
+            int(conn.execute(select(func.sum(s.transactions.c.amount_cents))).scalar_one()) / 100 - 100_000
+        )
+        assert trade.profit_loss == pytest.approx(ledger_pnl, abs=0.005)
+
+
+def test_time_stop_and_opposite_signal_exit_next_bar(db):
+    panel = make_panel()
+    settings = SettingsModel()
+    settings.exits.time_stop_sessions = 2
+    settings.exits.time_stop_flat_pct = 5.0
+    account = open_account(db, settings)
+    signals = [buy_signal(panel, "AAA", 20, reward=5.0), buy_signal(panel, "CCC", 20, reward=5.0)]
+    run_cycle(db, context(panel, 20, account, settings, signals))
+    run_cycle(db, context(panel, 21, account, settings))
+    sell_ccc = Signal("CCC", Side.SELL, 20.0, 0.7, 1.0, 2.0, 0.5, "composite")
+    ctx = run_cycle(db, context(panel, 22, account, settings, [sell_ccc]))
+    assert {o.symbol for o in ctx.orders} == {"CCC"}
+    ctx = run_cycle(db, context(panel, 23, account, settings))
+    assert {o.symbol for o in ctx.orders} == {"AAA"}  # held 2 sessions, within 5%: time stop
+    run_cycle(db, context(panel, 24, account, settings))
+    with db.connect() as conn:
+        reasons = dict(conn.execute(select(s.trades.c.symbol, s.trades.c.exit_reason)).all())
+        assert reasons == {"CCC": "opposite_signal", "AAA": "time_stop"}
+        assert portfolio.held_symbols(conn, account) == set()
+        assert portfolio.reconcile(conn, account) == []
+        # a SELL signal for a symbol not held is a short entry: denied with its reason
+        denied = conn.execute(
+            select(s.risk_metrics.c.reason).where(s.risk_metrics.c.decision == "deny")
+        ).scalars()
+        assert set(denied) <= {"already_held", "short_not_allowed"}
+
+
+def test_partial_fill_by_volume_and_day_expiry(db):
+    panel = make_panel()
+    thin = with_bar(panel, "AAA", 21, volume=500.0)  # 10% -> at most 50 shares
+    account = open_account(db)
+    run_cycle(db, context(thin, 20, account, signals=[buy_signal(thin, "AAA", 20)]))
+    run_cycle(db, context(thin, 21, account))
+    with db.connect() as conn:
+        order = conn.execute(select(s.orders)).one()
+        assert order.filled_quantity == 50 and order.status == "cancelled"
+        history = [r.to_status for r in conn.execute(select(s.order_history).order_by(s.order_history.c.id))]
+        assert history == ["pending", "submitted", "partial", "cancelled"]
+        assert conn.execute(select(s.trades.c.quantity)).scalar_one() == 50
+        assert portfolio.reconcile(conn, account) == []
+
+
+def test_reconcile_reports_tampering(db):
+    panel = make_panel()
+    account = open_account(db)
+    run_cycle(db, context(panel, 20, account, signals=[buy_signal(panel, "AAA", 20)]))
+    run_cycle(db, context(panel, 21, account))
+    with db.begin() as conn:
+        conn.execute(s.positions.update().values(quantity=1))
+    with db.connect() as conn:
+        problems = portfolio.reconcile(conn, account)
+    assert any("position AAA: ledger says 90 shares, stored 1" in p for p in problems)
+
+
+def test_circuit_breaker_from_the_trades_table(db):
+    panel = make_panel()
+    account = open_account(db)
+    with db.begin() as conn:
+        for i in range(3):
+            conn.execute(
+                s.trades.insert().values(
+                    symbol="BBB",
+                    signal_type="BUY",
+                    quantity=1,
+                    entry_price=10.0,
+                    exit_price=9.0,
+                    status="closed",
+                    profit_loss=-1.0,
+                    account_id=account,
+                    closed_at=as_of(panel, 18 + i),
+                )
+            )
+    ctx = run_cycle(db, context(panel, 20, account, signals=[buy_signal(panel, "AAA", 20)]))
+    assert ctx.approved == []
+    assert ctx.cache["risk_decisions"][0].reason.value == "circuit_breaker"
+    ctx = run_cycle(db, context(panel, 22, account, signals=[buy_signal(panel, "AAA", 22)]))
+    assert len(ctx.approved) == 1  # cooled down after 2 sessions
