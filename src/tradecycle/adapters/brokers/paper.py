@@ -89,7 +89,11 @@ class PaperBroker:
         existing = self.find(order.client_order_id)
         if existing is not None:
             return to_broker_order(existing)
-        metadata = {"stop_loss": order.stop_loss, "take_profit": order.take_profit, "confidence": order.confidence}
+        metadata = {
+            "stop_loss": order.stop_loss,
+            "take_profit": order.take_profit,
+            "confidence": order.confidence,
+        }
         self.conn.execute(
             s.orders.insert(),
             {
