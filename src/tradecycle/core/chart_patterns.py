@@ -42,16 +42,24 @@ from tradecycle.core.types import PatternHit, PatternType, SignalLabel
 
 @dataclass(frozen=True)
 class Bars:
-    """One symbol's traded bars (gaps removed), oldest first; mirrored when `sign` is -1."""
+    """One symbol's traded bars (gaps removed), oldest first, with their pivots; see `of`."""
 
     high: np.ndarray
     low: np.ndarray
     close: np.ndarray
     atr: float
-    sign: int = 1
+    peaks: np.ndarray  # indices of pivot highs
+    troughs: np.ndarray  # indices of pivot lows
+
+    @classmethod
+    def of(cls, high: np.ndarray, low: np.ndarray, close: np.ndarray, atr: float, p: PatternSettings) -> Bars:
+        """Bars with pivots: find_peaks on highs and on negated lows, prominence in ATR."""
+        kwargs = {"distance": p.chart_pivot_distance, "prominence": p.chart_prominence_atr * atr}
+        return cls(high, low, close, atr, find_peaks(high, **kwargs)[0], find_peaks(-low, **kwargs)[0])
 
     def mirrored(self) -> Bars:
-        return Bars(-self.low, -self.high, -self.close, self.atr, -self.sign)
+        """The same bars upside down (price -> -price): highs and lows, peaks and troughs swap."""
+        return Bars(-self.low, -self.high, -self.close, self.atr, self.troughs, self.peaks)
 
     @property
     def last(self) -> int:
@@ -72,13 +80,6 @@ class Shape:
     details: dict = field(default_factory=dict)
 
 
-def _pivots(values: np.ndarray, bars: Bars, p: PatternSettings) -> np.ndarray:
-    peaks, _ = find_peaks(
-        values, distance=p.chart_pivot_distance, prominence=p.chart_prominence_atr * bars.atr
-    )
-    return peaks
-
-
 def _fresh_break(crossed: np.ndarray, after: int, bars: Bars, p: PatternSettings) -> bool:
     """True if the first bar after `after` where `crossed` holds is within the breakout window."""
     hits = np.flatnonzero(crossed[after + 1 :])
@@ -87,7 +88,7 @@ def _fresh_break(crossed: np.ndarray, after: int, bars: Bars, p: PatternSettings
 
 def double_top(bars: Bars, p: PatternSettings) -> Shape | None:
     """Two similar highs with a trough of at least `chart_min_depth_pct` between, then a close below it."""
-    peaks = _pivots(bars.high, bars, p)
+    peaks = bars.peaks
     if peaks.size < 2:
         return None
     i1, i2 = int(peaks[-2]), int(peaks[-1])
@@ -113,7 +114,7 @@ def double_top(bars: Bars, p: PatternSettings) -> Shape | None:
 
 def head_and_shoulders(bars: Bars, p: PatternSettings) -> Shape | None:
     """Three highs, the middle one `chart_head_excess_pct` above similar shoulders, then a neckline break."""
-    peaks = _pivots(bars.high, bars, p)
+    peaks = bars.peaks
     if peaks.size < 3:
         return None
     a, b, c = (int(i) for i in peaks[-3:])
@@ -152,8 +153,8 @@ def _triangle(
 ):
     """Lines through the last peaks and troughs before the breakout window; (shape parts) or None."""
     end = bars.last - p.chart_breakout_window
-    peaks = _pivots(bars.high, bars, p)
-    troughs = _pivots(-bars.low, bars, p)
+    peaks = bars.peaks
+    troughs = bars.troughs
     peaks, troughs = peaks[peaks <= end][-4:], troughs[troughs <= end][-4:]
     if peaks.size < 2 or troughs.size < 2:
         return None
@@ -253,7 +254,7 @@ def bull_flag(bars: Bars, p: PatternSettings) -> Shape | None:
 def resistance_breakout(bars: Bars, p: PatternSettings) -> Shape | None:
     """`chart_min_touches` highs at one level (within tolerance), closes held below it, then a close above."""
     end = bars.last - p.chart_breakout_window
-    peaks = _pivots(bars.high, bars, p)
+    peaks = bars.peaks
     peaks = peaks[peaks <= end]
     if peaks.size < p.chart_min_touches:
         return None
@@ -287,20 +288,28 @@ def resistance_breakout(bars: Bars, p: PatternSettings) -> Shape | None:
 
 Detector = Callable[[Bars, PatternSettings], Shape | None]
 
-# name -> (detector, runs on the mirrored series)
-DETECTORS: dict[str, tuple[Detector, bool]] = {
-    "double_top": (double_top, False),
-    "double_bottom": (double_top, True),
-    "head_and_shoulders": (head_and_shoulders, False),
-    "inverse_head_and_shoulders": (head_and_shoulders, True),
-    "ascending_triangle": (ascending_triangle, False),
-    "descending_triangle": (ascending_triangle, True),
-    "symmetric_triangle_up": (symmetric_triangle, False),
-    "symmetric_triangle_down": (symmetric_triangle, True),
-    "bull_flag": (bull_flag, False),
-    "bear_flag": (bull_flag, True),
-    "resistance_breakout": (resistance_breakout, False),
-    "support_breakdown": (resistance_breakout, True),
+
+@dataclass(frozen=True)
+class ChartDetector:
+    detect: Detector
+    mirrored: bool  # runs on the mirrored series
+    direction: SignalLabel  # the direction of its hits
+
+
+_BUY, _SELL = SignalLabel.BUY, SignalLabel.SELL
+DETECTORS: dict[str, ChartDetector] = {
+    "double_top": ChartDetector(double_top, False, _SELL),
+    "double_bottom": ChartDetector(double_top, True, _BUY),
+    "head_and_shoulders": ChartDetector(head_and_shoulders, False, _SELL),
+    "inverse_head_and_shoulders": ChartDetector(head_and_shoulders, True, _BUY),
+    "ascending_triangle": ChartDetector(ascending_triangle, False, _BUY),
+    "descending_triangle": ChartDetector(ascending_triangle, True, _SELL),
+    "symmetric_triangle_up": ChartDetector(symmetric_triangle, False, _BUY),
+    "symmetric_triangle_down": ChartDetector(symmetric_triangle, True, _SELL),
+    "bull_flag": ChartDetector(bull_flag, False, _BUY),
+    "bear_flag": ChartDetector(bull_flag, True, _SELL),
+    "resistance_breakout": ChartDetector(resistance_breakout, False, _BUY),
+    "support_breakdown": ChartDetector(resistance_breakout, True, _SELL),
 }
 
 
@@ -335,14 +344,15 @@ def chart_patterns(
     if not np.isfinite(atr) or atr <= 0:
         return []
     offset = max(0, len(c) - p.chart_lookback)
-    window = Bars(h[offset:], lo[offset:], c[offset:], atr)
+    window = Bars.of(h[offset:], lo[offset:], c[offset:], atr, p)
     volume_points = float(volume_score(relative_volume(v, len(v) - 1, p.volume_lookback), p))
     hits = []
-    for name, (detect, mirror) in DETECTORS.items():
-        shape = detect(window.mirrored() if mirror else window, p)
+    mirrored = window.mirrored()
+    for name, detector in DETECTORS.items():
+        shape = detector.detect(mirrored if detector.mirrored else window, p)
         if shape is None:
             continue
-        sign = -1 if mirror else 1
+        sign = -1 if detector.mirrored else 1
         direction = shape.direction * sign
         entry, stop, target = (sign * x for x in (shape.entry, shape.stop, shape.target))
         target = max(target, p.min_price_fraction * entry)
@@ -357,7 +367,7 @@ def chart_patterns(
                 symbol=symbol,
                 pattern_type=PatternType.CHART,
                 pattern_name=name,
-                direction=SignalLabel.BUY if direction > 0 else SignalLabel.SELL,
+                direction=detector.direction,
                 confidence=confidence(clarity, volume_points, trend_points, p),
                 entry_price=round(float(entry), 4),
                 stop_loss=round(float(stop), 4),

@@ -1,0 +1,205 @@
+"""Patterns phase: candlestick, chart and volume patterns at the cycle's last session.
+
+Runs for this cycle's candidates and the symbols already held (the strategy
+scores held symbols for exits, and a bearish pattern is part of that score).
+Candlestick codes come from the precomputed "cdl" block of ctx.features when it
+is there, else TA-Lib runs on a short trailing window of just those rows (the
+CDL functions only use fixed-length look-backs, so the last value is the same).
+Chart and volume detectors read the trailing bars of one symbol at a time; all
+of it only sees the as-of panel, so nothing after the cycle's clock is read.
+Hits below settings.patterns.min_confidence are dropped; the rest become
+ctx.patterns and one pattern_analysis row each, written in one batch.
+"""
+
+from __future__ import annotations
+
+import copy
+from functools import cache
+
+import numpy as np
+from sqlalchemy import Connection
+from talib import abstract
+
+from tradecycle.adapters.store import schema
+from tradecycle.adapters.store.bulk import insert_rows
+from tradecycle.config import PatternSettings, SettingsModel
+from tradecycle.core import chart_patterns as chart
+from tradecycle.core import pattern_scoring
+from tradecycle.core import volume_patterns as volume
+from tradecycle.core.candlesticks import (
+    CANDLE_COUNTS,
+    CDL_NAMES,
+    candlestick_arrays,
+    candlestick_hits,
+    pattern_role,
+)
+from tradecycle.core.panel import BarPanel
+from tradecycle.core.types import PatternHit
+from tradecycle.errors import DataError
+from tradecycle.services.context import CycleContext, PhaseResult
+
+# Trailing bars TA-Lib needs to reproduce the last CDL value (its longest look-back is ~15).
+CANDLE_WINDOW = 64
+
+
+def history_needed(p: PatternSettings) -> int:
+    """Trailing sessions the detectors read; older bars cannot change a result."""
+    return (
+        max(
+            p.chart_lookback,
+            p.volume_dryup_baseline + p.volume_dryup_bars,
+            p.volume_breakout_lookback,
+            p.volume_lookback,
+            CANDLE_WINDOW,
+        )
+        + p.trend_lookback
+        + p.atr_period
+        + 2
+    )
+
+
+def _candle_codes(panel: BarPanel, features, rows: np.ndarray, width: int) -> tuple[list[str], np.ndarray]:
+    """CDL codes (61, len(rows)) at the last session, precomputed if possible."""
+    if features is not None and "cdl" in features:
+        if features.n_sessions != panel.n_sessions:
+            raise DataError(
+                f"features cover {features.n_sessions} sessions but the panel {panel.n_sessions}: "
+                "cut both to the same as-of time"
+            )
+        names = list(getattr(features, "cdl_names", ()) or CDL_NAMES)
+        return names, np.asarray(features["cdl"][:, rows, -1])
+    window = BarPanel(
+        symbols=panel.symbols[rows],
+        sessions=panel.sessions[-width:],
+        closes_utc=panel.closes_utc[-width:],
+        open=panel.open[rows, -width:],
+        high=panel.high[rows, -width:],
+        low=panel.low[rows, -width:],
+        close=panel.close[rows, -width:],
+        volume=panel.volume[rows, -width:],
+    )
+    names, codes = candlestick_arrays(window)
+    return names, codes[:, :, -1]
+
+
+def detect(panel: BarPanel, features, symbols: list[str], settings: SettingsModel) -> list[PatternHit]:
+    """Every enabled pattern for `symbols` at the panel's last session (confidence >= min_confidence)."""
+    p = settings.patterns
+    if panel.n_sessions == 0 or not symbols:
+        return []
+    index = {s: i for i, s in enumerate(panel.symbols.tolist())}
+    missing = [s for s in symbols if s not in index]
+    if missing:
+        raise KeyError(f"unknown symbols: {', '.join(missing[:10])}")
+    rows = np.array([index[s] for s in symbols], dtype=np.intp)
+    width = min(panel.n_sessions, history_needed(p))
+    high, low = panel.high[rows, -width:], panel.low[rows, -width:]
+    close, vol = panel.close[rows, -width:], panel.volume[rows, -width:]
+
+    hits: list[PatternHit] = []
+    if p.candlestick:
+        names, codes = _candle_codes(panel, features, rows, min(width, CANDLE_WINDOW))
+        hits += candlestick_hits(symbols, names, codes, high, low, close, vol, p)
+    for k, symbol in enumerate(symbols):
+        if p.chart:
+            hits += chart.chart_patterns(symbol, high[k], low[k], close[k], vol[k], p)
+        if p.volume:
+            hits += volume.volume_patterns(symbol, high[k], low[k], close[k], vol[k], p)
+    return [h for h in hits if h.confidence >= p.min_confidence]
+
+
+def detect_for_symbol(panel: BarPanel, features, symbol: str, settings: SettingsModel) -> list[PatternHit]:
+    """Patterns of one symbol at the panel's last session (for the API); KeyError if unknown."""
+    return detect(panel, features, [symbol], settings)
+
+
+def phase_symbols(ctx: CycleContext) -> list[str]:
+    """Candidates in scan order, then held symbols that are not candidates (sorted), all in the panel."""
+    known = set(ctx.panel.symbols.tolist())
+    symbols = list(dict.fromkeys(c.symbol for c in ctx.candidates if c.symbol in known))
+    seen = set(symbols)
+    symbols += sorted(s for s in ctx.cache.get("held_symbols", set()) if s not in seen and s in known)
+    return symbols
+
+
+def pattern_rows(hits: list[PatternHit], ctx: CycleContext) -> list[dict]:
+    session = str(ctx.panel.sessions[-1]) if ctx.panel.n_sessions else None
+    return [
+        {
+            "symbol": h.symbol,
+            "pattern_type": h.pattern_type.value,
+            "pattern_name": h.pattern_name,
+            "confidence": h.confidence,
+            "entry_price": h.entry_price,
+            "stop_loss": h.stop_loss,
+            "target_price": h.target_price,
+            "timeframe": h.timeframe,
+            "detection_timestamp": ctx.now,
+            "metadata": {**h.metadata, "session": session},
+            "created_at": ctx.now,
+            "cycle_id": ctx.cycle_id,
+            "direction": h.direction.value,
+        }
+        for h in hits
+    ]
+
+
+def run_phase(conn: Connection, ctx: CycleContext) -> PhaseResult:
+    symbols = phase_symbols(ctx)
+    hits = detect(ctx.panel, ctx.features, symbols, ctx.settings)
+    ctx.patterns = hits
+    written = insert_rows(conn, schema.pattern_analysis, pattern_rows(hits, ctx))
+    by_type: dict[str, int] = {}
+    for h in hits:
+        by_type[h.pattern_type.value] = by_type.get(h.pattern_type.value, 0) + 1
+    return PhaseResult(
+        processed=len(symbols),
+        succeeded=len({h.symbol for h in hits}),
+        metadata={"patterns": written, "by_type": by_type},
+    )
+
+
+def supported_patterns() -> dict:
+    """Every pattern this system detects, by category, with direction rule and the confidence rule."""
+    return copy.deepcopy(_supported())
+
+
+@cache
+def _supported() -> dict:
+    candles = [
+        {
+            "name": name,
+            "display_name": abstract.Function(name).info["display_name"],
+            "candles": CANDLE_COUNTS[name],
+            "role": pattern_role(name),
+        }
+        for name in CDL_NAMES
+    ]
+    charts = [
+        {"name": name, "direction": d.direction.value, "description": _first_line(d.detect.__doc__)}
+        for name, d in chart.DETECTORS.items()
+    ]
+    volumes = [
+        {"name": name, "description": line}
+        for name, line in (
+            ("volume_climax", "exhaustion volume on a wide bar; points against the move it ends"),
+            ("volume_dry_up", "volume fades to under half its baseline; points with the move it pauses"),
+            ("volume_breakout", "close leaves the recent range on heavy volume; points with the break"),
+        )
+        if name in volume.DETECTORS
+    ]
+    return {
+        "candlestick": candles,
+        "chart": charts,
+        "volume": volumes,
+        "counts": {"candlestick": len(candles), "chart": len(charts), "volume": len(volumes)},
+        "confidence_rule": _first_paragraph(pattern_scoring.__doc__),
+    }
+
+
+def _first_line(doc: str | None) -> str:
+    return (doc or "").strip().splitlines()[0] if doc else ""
+
+
+def _first_paragraph(doc: str | None) -> str:
+    return " ".join((doc or "").strip().split("\n\n")[1].split()) if doc else ""
