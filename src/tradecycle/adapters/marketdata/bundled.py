@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pyarrow.parquet as pq
 
 from tradecycle.core.panel import BarPanel
@@ -60,6 +61,14 @@ def slice_panel(
         return cut.select(list(symbols))
     except KeyError as exc:
         raise DataError(f"bundled data: {exc.args[0]}") from None
+
+
+def bundled_frame() -> pd.DataFrame:
+    """The bundled bars in long format (date, symbol, open, high, low, close, volume), for seeding a database."""
+    frame = pq.read_table(DATA_DIR / BARS_FILE).to_pandas()
+    frame["symbol"] = frame["symbol"].astype(str)
+    frame["date"] = pd.to_datetime(frame["date"])
+    return frame
 
 
 def _day64(day: DayLike) -> np.datetime64:

@@ -31,7 +31,7 @@ class Severity(StrEnum):
 
 
 class Reason(StrEnum):
-    MISSING = "missing value"
+    MISSING = "missing or unreadable value"
     NON_POSITIVE = "non-positive price"
     HIGH_BELOW_LOW = "high below low"
     OUTSIDE_RANGE = "outside [low, high]"
@@ -125,11 +125,15 @@ def validate_bars(
     rows = frame["row"].to_numpy() if "row" in frame.columns else np.arange(1, n + 1)
     symbols = frame["symbol"].astype("string").fillna("").to_numpy(dtype=object)
     dates = pd.to_datetime(frame["date"], errors="coerce")
-    date_text = np.where(
-        dates.isna(),
-        frame["date"].astype("string").fillna("").to_numpy(dtype=object),
-        dates.dt.strftime("%Y-%m-%d").to_numpy(dtype=object),
-    )
+    raw_dates = frame["date"].to_numpy()
+
+    def date_text(i: int) -> str:
+        return (
+            ""
+            if pd.isna(dates.iat[i]) and pd.isna(raw_dates[i])
+            else (str(raw_dates[i]) if pd.isna(dates.iat[i]) else dates.iat[i].strftime("%Y-%m-%d"))
+        )
+
     values = {f: pd.to_numeric(frame[f], errors="coerce").to_numpy(dtype=float) for f in BAR_FIELDS}
     high, low = values["high"], values["low"]
     checks: list[_Check] = [
@@ -158,8 +162,10 @@ def validate_bars(
     )
     keys = pd.DataFrame({"symbol": symbols, "date": dates})
     duplicate = keys.duplicated(keep="first").to_numpy() & dates.notna().to_numpy()
-    first_index = keys.groupby(["symbol", "date"], sort=False).ngroup().to_numpy()
-    first_row = pd.Series(rows).groupby(first_index).transform("first").to_numpy()
+    first_row = rows
+    if duplicate.any():
+        group = keys.groupby(["symbol", "date"], sort=False).ngroup().to_numpy()
+        first_row = pd.Series(rows).groupby(group).transform("first").to_numpy()
     checks.append(_Check(duplicate, "date", Reason.DUPLICATE, lambda i: f"first seen at row {first_row[i]}"))
     checks.append(_Check(_not_sessions(dates), "date", Reason.NOT_A_SESSION))
 
@@ -181,7 +187,7 @@ def validate_bars(
             source_name,
             int(rows[i]),
             str(symbols[i]),
-            str(date_text[i]),
+            date_text(i),
             check.field,
             check.reason,
             check.severity,
