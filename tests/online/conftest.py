@@ -130,3 +130,17 @@ def no_wait(monkeypatch) -> list[float]:
 def alpaca_keys_env(monkeypatch) -> None:
     monkeypatch.setenv("TRADECYCLE_BROKER__ALPACA_API_KEY", "PKTESTKEY0000000000")
     monkeypatch.setenv("TRADECYCLE_BROKER__ALPACA_SECRET_KEY", "test-secret-never-printed")
+
+
+@pytest.fixture
+def cli_env(monkeypatch, tmp_path):
+    """A clean working directory, no config file or Alpaca keys from the host, the cache in tmp."""
+    monkeypatch.chdir(tmp_path)
+    for name in (
+        "TRADECYCLE_CONFIG",
+        "TRADECYCLE_BROKER__ALPACA_API_KEY",
+        "TRADECYCLE_BROKER__ALPACA_SECRET_KEY",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("TRADECYCLE_DATA__CACHE_DIR", str(tmp_path / "cache"))
+    return tmp_path

@@ -12,6 +12,7 @@ from tradecycle.adapters.marketdata.providers.ratelimit import (
     RetryPolicy,
     TransientError,
     call_with_retry,
+    describe,
 )
 from tradecycle.errors import ConfigError, DataError
 
@@ -124,3 +125,20 @@ def test_every_attempt_takes_a_rate_limit_token():
 
     call_with_retry(once, service="X", policy=RetryPolicy(sleep=clock.sleep), limiter=limiter)
     assert clock.now == pytest.approx(10.0)  # backoff 0.5 s, then the bucket needed 9.5 s more
+
+
+def test_network_errors_are_described_on_one_short_line_without_query_strings():
+    urllib3 = (
+        "HTTPSConnectionPool(host='data.alpaca.markets', port=443): Max retries exceeded with url: "
+        '/v2/stocks/bars?symbols=AAPL&start=2024 (Caused by NameResolutionError("HTTPSConnection('
+        "host='data.alpaca.markets', port=443): Failed to resolve 'data.alpaca.markets' "
+        '([Errno -2] Name or service not known)"))'
+    )
+    assert (
+        describe(OSError(urllib3))
+        == "Failed to resolve 'data.alpaca.markets' ([Errno -2] Name or service not known)"
+    )
+    curl = "Failed to perform, curl: (6) Could not resolve host: x.test. See https://curl.se/libcurl/c/err.html first"
+    assert describe(OSError(curl)) == "Failed to perform, curl: (6) Could not resolve host: x.test"
+    assert describe(OSError("GET https://x.test/feed?token=abc failed")) == "GET https://x.test/feed failed"
+    assert describe(TimeoutError()) == "TimeoutError"

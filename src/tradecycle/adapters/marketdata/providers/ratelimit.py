@@ -9,6 +9,7 @@ The clock and the sleep are injectable so tests never wait.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -85,6 +86,18 @@ def is_transient(exc: BaseException) -> bool:
     return isinstance(exc, TransientError | OSError | TimeoutError)
 
 
+def describe(exc: BaseException) -> str:
+    """The useful part of a network error on one short line: the innermost cause, no query strings."""
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    if "Caused by " in text:  # urllib3: "... (Caused by SomeError("Conn(host=...): reason"))"
+        inner = text.split("Caused by ", 1)[1]
+        match = re.match(r"\w+\([\"']?(?:\w+\([^)]*\): )?(.*?)[\"']?\)\)$", inner)
+        text = match.group(1) if match else inner
+    text = text.split(". See https://curl.se", 1)[0]  # curl_cffi's pointer to libcurl's error list
+    text = re.sub(r"\?[^\s)'\"]*", "", text)
+    return text[:200]
+
+
 def call_with_retry(
     fn: Callable[[], T],
     *,
@@ -111,9 +124,8 @@ def call_with_retry(
             if not transient(exc):
                 raise
             if attempt == len(delays):
-                reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
                 raise DataError(
-                    f"cannot reach {service} after {attempt + 1} attempts ({reason[:200]}); {hint}"
+                    f"cannot reach {service} after {attempt + 1} attempts ({describe(exc)}); {hint}"
                 ) from None
             (policy.sleep or pause)(delays[attempt])
     raise AssertionError("unreachable")

@@ -12,6 +12,7 @@ Prices are Yahoo's `close` series: split-adjusted, not dividend-adjusted (the
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
@@ -39,6 +40,7 @@ def yfinance_transport(timeout: float = 20.0) -> Transport:
         from yfinance.exceptions import YFRateLimitError
     except ImportError:
         raise ConfigError("the yahoo provider needs yfinance: pip install 'tradecycle[yahoo]'") from None
+    logging.getLogger("yfinance").setLevel(logging.ERROR)  # its retry warnings repeat our one message
 
     def get(url: str, params: dict[str, Any]) -> dict[str, Any]:
         try:
