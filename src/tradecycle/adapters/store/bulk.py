@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, String, Table
@@ -81,56 +82,50 @@ def _insert_batch(
         conn.execute(table.insert(), list(rows))
         return len(rows)
     dialect = conn.dialect
-    processors = [_processor(table.c[k], dialect) for k in keys]
-    if all(p is None for p in processors):
-        values = [tuple(row[k] for k in keys) for row in rows]
-    else:
-        values = _process(rows, keys, processors)
+    getter = itemgetter(*keys)
+    raw = list(map(getter, rows)) if len(keys) > 1 else [(getter(row),) for row in rows]
+    columns = list(zip(*raw, strict=True))
+    processed = [_column_values(table.c[k], dialect, col) for k, col in zip(keys, columns, strict=True)]
+    unchanged = all(p is c for p, c in zip(processed, columns, strict=True))
+    values = raw if unchanged else list(zip(*processed, strict=True))
     if dialect.name == "postgresql":
         _copy_postgres(conn, table, keys, values)
     else:
         placeholders = ", ".join("?" if dialect.paramstyle == "qmark" else "%s" for _ in keys)
-        columns = ", ".join(dialect.identifier_preparer.quote(k) for k in keys)
-        sql = f"INSERT INTO {dialect.identifier_preparer.format_table(table)} ({columns}) VALUES ({placeholders})"
+        names = ", ".join(dialect.identifier_preparer.quote(k) for k in keys)
+        sql = (
+            f"INSERT INTO {dialect.identifier_preparer.format_table(table)} ({names}) VALUES ({placeholders})"
+        )
         conn.exec_driver_sql(sql, values)
     return len(rows)
-
-
-def _process(
-    rows: list[Mapping[str, Any]], keys: tuple[str, ...], processors: list[Processor | None]
-) -> list:
-    identity = [p is None for p in processors]
-    procs = [(lambda v: v) if p is None else p for p in processors]
-    if len(keys) and not any(identity):
-        return [tuple(p(row[k]) for k, p in zip(keys, procs, strict=True)) for row in rows]
-    return [tuple(p(row[k]) for k, p in zip(keys, procs, strict=True)) for row in rows]
 
 
 def _needs_python_defaults(table: Table, keys: tuple[str, ...]) -> bool:
     return any(c.default is not None and c.key not in keys for c in table.columns)
 
 
-def _processor(column, dialect) -> Processor | None:
-    """The column's bind processing; timestamps memoised (a batch shares few distinct times)."""
-    bind = column.type._cached_bind_processor(dialect)
+_PLAIN_TEXT = frozenset({str, type(None)})
+
+
+def _column_values(column, dialect, values: Sequence[Any]) -> Sequence[Any]:
+    """One column's values bound for the driver, processed a whole column at a time.
+
+    Text columns whose values are all str/None pass through untouched (the very same
+    object is returned); timestamps are formatted once per distinct value (a batch
+    shares few distinct times).
+    """
+    bind: Processor | None = column.type._cached_bind_processor(dialect)
     if isinstance(column.type, UTCDateTime):
-        cache: dict[Any, Any] = {}
-
-        def timestamp(value: Any) -> Any:
-            try:
-                return cache[value]
-            except KeyError:
-                result = cache[value] = bind(value) if bind else value
-                return result
-            except TypeError:
-                return bind(value) if bind else value
-
-        return timestamp
+        try:
+            formatted = {v: bind(v) if bind else v for v in set(values)}
+        except TypeError:  # unhashable values: format one by one
+            return [bind(v) if bind else v for v in values]
+        return [formatted[v] for v in values]
     if isinstance(column.type, String):
-        if bind is None:
-            return _text_value
-        return lambda value: bind(_text_value(value))
-    return bind
+        if not set(map(type, values)) <= _PLAIN_TEXT:
+            values = [_text_value(v) for v in values]
+        return values if bind is None else [bind(v) for v in values]
+    return values if bind is None else [bind(v) for v in values]
 
 
 def _text_value(value: Any) -> Any:

@@ -247,7 +247,9 @@ def _batches(source: sqlite3.Connection, table: Table) -> Iterator[list[dict[str
 def _restore_sequences(conn: Connection, sequences: dict[str, int]) -> None:
     """Keep AUTOINCREMENT high-water marks, so ids of deleted legacy rows are never reused."""
     for name, seq in sequences.items():
-        if name not in metadata.tables:
+        if name not in metadata.tables or not metadata.tables[name].dialect_kwargs.get(
+            "sqlite_autoincrement"
+        ):
             continue
         params = {"seq": seq, "name": name}
         updated = conn.execute(

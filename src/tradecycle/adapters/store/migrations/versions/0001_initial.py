@@ -90,7 +90,6 @@ def upgrade() -> None:
             name=op.f("ck_ml_predictions_confidence"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_ml_predictions")),
-        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("ml_predictions", schema=None) as batch_op:
         batch_op.create_index("idx_ml_model", ["model_name"], unique=False)
@@ -134,7 +133,6 @@ def upgrade() -> None:
             name=op.f("ck_news_sentiment_score"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_news_sentiment")),
-        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("news_sentiment", schema=None) as batch_op:
         batch_op.create_index("idx_news_date", ["article_date"], unique=False)
@@ -182,7 +180,6 @@ def upgrade() -> None:
             "target_price IS NULL OR target_price > 0", name=op.f("ck_pattern_analysis_target_price")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_pattern_analysis")),
-        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("pattern_analysis", schema=None) as batch_op:
         batch_op.create_index("idx_pattern_symbol", ["symbol"], unique=False)
@@ -268,7 +265,6 @@ def upgrade() -> None:
             "decision IS NULL OR decision IN ('approve', 'deny')", name=op.f("ck_risk_metrics_decision")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_risk_metrics")),
-        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("risk_metrics", schema=None) as batch_op:
         batch_op.create_index("idx_risk_timestamp", ["calculation_timestamp"], unique=False)
@@ -296,7 +292,6 @@ def upgrade() -> None:
         sa.CheckConstraint("price IS NULL OR price > 0", name=op.f("ck_scanning_results_price")),
         sa.CheckConstraint("volume IS NULL OR volume >= 0", name=op.f("ck_scanning_results_volume")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_scanning_results")),
-        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("scanning_results", schema=None) as batch_op:
         batch_op.create_index("idx_scanning_symbol", ["symbol"], unique=False)
@@ -349,7 +344,6 @@ def upgrade() -> None:
             "position_size IS NULL OR position_size >= 0", name=op.f("ck_strategy_evaluations_position_size")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_strategy_evaluations")),
-        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("strategy_evaluations", schema=None) as batch_op:
         batch_op.create_index("idx_strategy_name", ["strategy_name"], unique=False)
@@ -396,7 +390,6 @@ def upgrade() -> None:
             name=op.f("ck_technical_indicators_signal"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_technical_indicators")),
-        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("technical_indicators", schema=None) as batch_op:
         batch_op.create_index("idx_technical_indicator", ["indicator_name"], unique=False)
@@ -471,7 +464,6 @@ def upgrade() -> None:
         sa.UniqueConstraint(
             "symbol", "timeframe", "timestamp", name=op.f("uq_market_data_symbol_timeframe_timestamp")
         ),
-        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("market_data", schema=None) as batch_op:
         batch_op.create_index("ix_market_data_timeframe_timestamp", ["timeframe", "timestamp"], unique=False)
@@ -584,7 +576,6 @@ def upgrade() -> None:
             ["account_id"], ["accounts.id"], name=op.f("fk_portfolio_status_account_id_accounts")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_portfolio_status")),
-        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("portfolio_status", schema=None) as batch_op:
         batch_op.create_index(

@@ -1,0 +1,105 @@
+"""insert_rows writes exactly what SQLAlchemy's own insert would, on both engines."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import select
+
+from tradecycle.adapters.store.bulk import insert_rows
+from tradecycle.adapters.store.database import prepare_database
+from tradecycle.adapters.store.schema import metadata
+from tradecycle.core.types import SignalLabel
+from tradecycle.errors import DataError
+
+T = metadata.tables["technical_indicators"]
+
+
+@pytest.fixture
+def ready(db_url):
+    engine = prepare_database(db_url)
+    yield engine
+    engine.dispose()
+
+
+def _rows(n: int) -> list[dict]:
+    base = datetime(2018, 3, 1, 21, tzinfo=UTC)
+    return [
+        {
+            "symbol": f"S{i % 7}",
+            "indicator_name": "rsi_14",
+            "indicator_value": float(i),
+            "signal": (SignalLabel.BUY, "SELL", None)[i % 3],
+            "calculation_timestamp": base + timedelta(days=i % 4),
+            "metadata": {"window": 14, "i": i} if i % 2 else None,
+            "cycle_id": f"cycle_{i % 4}",
+            "created_at": base,
+        }
+        for i in range(n)
+    ]
+
+
+def _read(engine) -> list[tuple]:
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(select(T).order_by(T.c.indicator_value)).all()]
+
+
+def test_bulk_path_matches_sqlalchemy_insert(ready):
+    rows = _rows(50)
+    with ready.begin() as conn:
+        assert insert_rows(conn, T, rows) == 50
+    bulk = _read(ready)
+    with ready.begin() as conn:
+        conn.execute(T.delete())
+        conn.execute(
+            T.insert(),
+            [
+                {
+                    **r,
+                    "signal": r["signal"].value if isinstance(r["signal"], SignalLabel) else r["signal"],
+                    "metadata": json.dumps(r["metadata"], sort_keys=True, separators=(",", ":"))
+                    if r["metadata"]
+                    else None,
+                }
+                for r in rows
+            ],
+        )
+    plain = _read(ready)
+    strip = [row[1:] for row in bulk], [row[1:] for row in plain]  # ids differ on PostgreSQL (sequence)
+    assert strip[0] == strip[1]
+    assert bulk[1][4] == "SELL" and bulk[0][4] == "BUY"
+    assert bulk[0][6] == datetime(2018, 3, 1, 21, tzinfo=UTC)
+
+
+def test_mixed_key_sets_and_timezones(ready):
+    eastern = timezone(timedelta(hours=-5))
+    rows = [
+        {
+            "symbol": "A",
+            "indicator_name": "x",
+            "calculation_timestamp": datetime(2018, 3, 1, 16, tzinfo=eastern),
+        },
+        {
+            "symbol": "B",
+            "indicator_name": "x",
+            "calculation_timestamp": "2018-03-01T21:00:00Z",
+            "timeframe": "1d",
+        },
+        {"symbol": "C", "indicator_name": "x", "calculation_timestamp": datetime(2018, 3, 1, 21)},
+    ]
+    with ready.begin() as conn:
+        assert insert_rows(conn, T, rows) == 3
+        stamps = conn.execute(select(T.c.calculation_timestamp)).scalars().all()
+    assert stamps == [datetime(2018, 3, 1, 21, tzinfo=UTC)] * 3
+
+
+def test_unknown_column_is_a_data_error_and_nothing_is_written(ready):
+    with pytest.raises(DataError, match="technical_indicators has no column 'colour'"), ready.begin() as conn:
+        insert_rows(
+            conn,
+            T,
+            [{"symbol": "A", "indicator_name": "x", "calculation_timestamp": "2018-01-01", "colour": 1}],
+        )
+    assert _read(ready) == []
