@@ -28,33 +28,20 @@ def _client(settings: SettingsModel, engine) -> TestClient:
     return TestClient(app)
 
 
-def _fake_detect(panel, features, symbol, settings):
-    price = float(panel.close[panel.row(symbol), -1])
-    return [
-        PatternHit(
-            symbol,
-            PatternType.CANDLESTICK,
-            "CDLHAMMER",
-            SignalLabel.BUY,
-            0.7,
-            price,
-            price * 0.98,
-            price * 1.1,
-        ),
-        PatternHit(
-            symbol, PatternType.CHART, "double_bottom", SignalLabel.BUY, 0.8, price, price * 0.97, price * 1.2
-        ),
-        PatternHit(
-            symbol,
-            PatternType.VOLUME,
-            "volume_climax",
-            SignalLabel.SELL,
-            0.5,
-            price,
-            price * 1.02,
-            price * 0.9,
-        ),
+def _fake_detect(panel, features, symbols, settings):
+    """Known hits, so grouping and filtering can be checked exactly."""
+    kinds = [
+        (PatternType.CANDLESTICK, "CDLHAMMER", SignalLabel.BUY, 0.7, 1.1),
+        (PatternType.CHART, "double_bottom", SignalLabel.BUY, 0.8, 1.2),
+        (PatternType.VOLUME, "volume_climax", SignalLabel.SELL, 0.5, 0.9),
     ]
+    hits = []
+    for symbol in symbols:
+        price = float(panel.close[panel.row(symbol), -1])
+        for kind, name, direction, conf, target in kinds:
+            stop = price * (0.98 if direction == SignalLabel.BUY else 1.02)
+            hits.append(PatternHit(symbol, kind, name, direction, conf, price, stop, price * target))
+    return hits
 
 
 @pytest.fixture(scope="module")
@@ -153,4 +140,20 @@ def test_database_provider_reads_market_data(tmp_path):
         assert c.get("/analyze/XOM").json()["symbol"] == "XOM"
         assert c.get("/analyze/AMZN").status_code == 404
         assert c.get("/scan_securities").json()["asof"] == "2016-12-30"
+    engine.dispose()
+
+
+def test_real_pattern_detection_and_supported_patterns(tmp_path):
+    url = f"sqlite:///{tmp_path / 'db.db'}"
+    engine = prepare_database(url)
+    c = _client(SettingsModel(database_url=url), engine)
+    supported = c.get("/supported_patterns").json()
+    assert len(supported["candlestick"]) == 61
+    body = c.get("/detect_advanced_patterns/AAPL", params={"asof": "2017-06-09"}).json()
+    assert set(body["patterns"]) >= {"candlestick", "chart", "volume"}
+    for hits in body["patterns"].values():
+        for h in hits:
+            assert h["symbol"] == "AAPL" and 0 <= h["confidence"] <= 1 and h["entry_price"] > 0
+    signals = c.get("/generate_signals", params={"asof": "2017-06-09"}).json()
+    assert signals["strategy"] == "composite" and signals["candidates"]
     engine.dispose()

@@ -23,7 +23,7 @@ from tradecycle.core.features import FeaturePanel
 from tradecycle.core.panel import BarPanel
 from tradecycle.errors import ConfigError, DataError, NotFoundError
 from tradecycle.interfaces.api.deps import ApiContext, Authorized, Ctx
-from tradecycle.services import scanner
+from tradecycle.services import patterns, scanner
 from tradecycle.services.analysis import feature_params, precompute_features
 from tradecycle.services.context import CycleContext
 from tradecycle.services.technicals import readings_for
@@ -95,10 +95,9 @@ def _json(value: Any) -> Any:
     return value
 
 
-def _detect(panel: BarPanel, features: FeaturePanel, symbol: str, settings) -> list:
-    from tradecycle.services.patterns import detect_for_symbol  # H3b's pattern service
-
-    return detect_for_symbol(panel, features, symbol, settings)
+def _detect(panel: BarPanel, features: FeaturePanel, symbols: list[str], settings) -> list:
+    """Pattern hits for `symbols` at the last session: the same code as the patterns phase."""
+    return patterns.detect(panel, features, symbols, settings)
 
 
 def _session_close(panel: BarPanel) -> datetime:
@@ -147,15 +146,13 @@ def _describe(error: dict) -> str:
 
 @router.get("/supported_patterns")
 def supported_patterns() -> dict:
-    from tradecycle.services.patterns import supported_patterns as supported  # H3b's pattern service
-
-    return _json(supported())
+    return _json(patterns.supported_patterns())
 
 
 def _patterns(ctx: ApiContext, symbol: str, asof: date | None, kinds: tuple[str, ...] | None = None) -> dict:
     panel, features = _data(ctx, asof)
     symbol = _symbol(panel, symbol)
-    hits = _detect(panel, features, symbol, ctx.settings)
+    hits = _detect(panel, features, [symbol], ctx.settings)
     if kinds is not None:
         hits = [h for h in hits if h.pattern_type.value in kinds]
     return {"symbol": symbol, "asof": str(panel.sessions[-1]), "count": len(hits), "patterns": _json(hits)}
@@ -201,7 +198,7 @@ def generate_signals(ctx: Ctx, asof: AsOf = None) -> dict:
     cycle = _context(ctx, panel, features)
     cycle.candidates, _ = scanner.scan_panel(panel, features, ctx.settings)
     symbols = [c.symbol for c in cycle.candidates]
-    cycle.patterns = [hit for s in symbols for hit in _detect(panel, features, s, ctx.settings)]
+    cycle.patterns = _detect(panel, features, symbols, ctx.settings)
     cycle.indicators = readings_for(panel, features, symbols, ctx.settings)
     strategy = get_strategy(ctx.settings)
     evaluations = strategy.evaluate(cycle)
@@ -220,7 +217,7 @@ def analyze(ctx: Ctx, symbol: str, asof: AsOf = None) -> dict:
     panel, features = _data(ctx, asof)
     symbol = _symbol(panel, symbol)
     cycle = _context(ctx, panel, features)
-    cycle.patterns = _detect(panel, features, symbol, ctx.settings)
+    cycle.patterns = _detect(panel, features, [symbol], ctx.settings)
     cycle.indicators = readings_for(panel, features, [symbol], ctx.settings)
     evaluation = CompositeStrategy(ctx.settings).score_symbols(cycle, [symbol], {symbol})
     return {
