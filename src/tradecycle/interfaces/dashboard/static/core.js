@@ -3,7 +3,7 @@
 
 const TC = (window.TC = {
   pages: {},
-  state: { lastCycle: null, running: null, refreshSeconds: 5, timer: null, charts: [] },
+  state: { lastCycle: null, running: null, refreshSeconds: 5, timer: null, charts: [], busy: 0 },
 });
 
 TC.api = async function (path, options = {}) {
@@ -131,7 +131,8 @@ TC.render = async function (quiet = false) {
   }
 };
 
-/* Poll the overview; re-render the page when a cycle starts, runs or finishes. */
+/* Poll the overview; re-render the page when a cycle starts, runs or finishes
+   (not while the user waits on an action of the page, e.g. a started cycle). */
 TC.poll = async function () {
   try {
     const o = await TC.api("/dashboard/overview");
@@ -143,7 +144,7 @@ TC.poll = async function () {
     const changed = TC.state.lastCycle !== null && (last !== TC.state.lastCycle || running);
     TC.state.lastCycle = last;
     TC.state.refreshSeconds = o.refresh_seconds || 5;
-    if (changed) await TC.render(true);
+    if (changed && !TC.state.busy) await TC.render(true);
   } catch (err) {
     TC.setStatus(`refresh failed: ${err.message}`);
   }

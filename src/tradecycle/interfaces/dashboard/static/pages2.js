@@ -165,7 +165,7 @@ TC.pages.system = {
             <button class="primary" id="start-button" type="submit" ${d.token_configured ? "" : "disabled"}>Start cycle</button>
           </form>
           ${d.token_configured ? "" : '<div class="muted">No api.token is configured on the server: starting cycles is disabled.</div>'}
-          <pre class="result" id="start-result" data-testid="start-result" hidden></pre>
+          ${this.result ? `<pre class="result" id="start-result" data-testid="start-result" data-status="${TC.esc(this.result.status)}" data-cycle="${TC.esc(this.result.cycle)}">${TC.esc(this.result.text)}</pre>` : '<pre class="result" id="start-result" data-testid="start-result" hidden></pre>'}
           <h2 style="margin-top:12px">Stored schedule</h2><pre class="result">${TC.esc(JSON.stringify(s.stored, null, 2))}</pre></div>
       </div>`;
   },
@@ -180,22 +180,24 @@ TC.pages.system = {
       button.disabled = true;
       out.hidden = false;
       out.textContent = "running…";
+      TC.state.busy += 1;
       try {
         const result = await TC.api("/start_trading_cycle", {
           method: "POST",
           headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json", Accept: "application/json" },
           body: "{}",
         });
-        out.textContent = JSON.stringify(result, null, 2);
-        out.dataset.status = result.status;
-        out.dataset.cycle = result.cycle_id || "";
+        this.result = { status: result.status, cycle: result.cycle_id || "", text: JSON.stringify(result, null, 2) };
       } catch (err) {
-        out.textContent = `error: ${err.message}`;
-        out.dataset.status = "error";
+        this.result = { status: "error", cycle: "", text: `error: ${err.message}` };
       } finally {
-        button.disabled = false;
-        TC.poll();
+        TC.state.busy -= 1;
       }
+      out.textContent = this.result.text;
+      out.dataset.status = this.result.status;
+      out.dataset.cycle = this.result.cycle;
+      button.disabled = false;
+      TC.poll();
     };
   },
 };
