@@ -3,7 +3,7 @@
 `alpaca_http` replaces requests.Session.request (the HTTP layer alpaca-py uses) with
 a router over recorded payloads; `yahoo_http` replaces yfinance's YfData.get the same
 way. Both refuse any request they have no recording for, and keep the calls made.
-`no_wait` makes retries and rate limits instant.
+`no_wait` (automatic) makes retries and rate limits instant.
 """
 
 from __future__ import annotations
@@ -116,13 +116,14 @@ def yahoo_http(monkeypatch) -> Router:
     return router
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def no_wait(monkeypatch) -> list[float]:
-    """Retries and rate limits record their waits instead of sleeping."""
+    """Retries and rate limits record their waits instead of sleeping (every test here)."""
     from tradecycle.adapters.marketdata.providers import ratelimit
 
     waits: list[float] = []
     monkeypatch.setattr(ratelimit, "pause", waits.append)
+    monkeypatch.setattr(ratelimit, "_SHARED", {})  # each test starts with full buckets
     return waits
 
 

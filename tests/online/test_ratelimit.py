@@ -13,6 +13,7 @@ from tradecycle.adapters.marketdata.providers.ratelimit import (
     TransientError,
     call_with_retry,
     describe,
+    shared_limiter,
 )
 from tradecycle.errors import ConfigError, DataError
 
@@ -142,3 +143,8 @@ def test_network_errors_are_described_on_one_short_line_without_query_strings():
     assert describe(OSError(curl)) == "Failed to perform, curl: (6) Could not resolve host: x.test"
     assert describe(OSError("GET https://x.test/feed?token=abc failed")) == "GET https://x.test/feed failed"
     assert describe(TimeoutError()) == "TimeoutError"
+
+
+def test_clients_of_one_service_share_one_bucket(no_wait):
+    assert shared_limiter("alpaca") is shared_limiter("alpaca")
+    assert shared_limiter("alpaca") is not shared_limiter("yahoo")

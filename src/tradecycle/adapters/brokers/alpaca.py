@@ -29,7 +29,7 @@ from tradecycle.adapters.marketdata.providers.alpaca import (
     require_alpaca,
     without_sdk_retry,
 )
-from tradecycle.adapters.marketdata.providers.ratelimit import RateLimiter, RetryPolicy
+from tradecycle.adapters.marketdata.providers.ratelimit import RateLimiter, RetryPolicy, shared_limiter
 from tradecycle.adapters.store import schema as s
 from tradecycle.adapters.store.bulk import insert_rows, to_json
 from tradecycle.config import BrokerSettings
@@ -68,7 +68,7 @@ class AlpacaBroker:
         retry: RetryPolicy | None = None,
     ) -> None:
         self.settings = settings
-        self.limiter = limiter or RateLimiter(rate=190, per=60.0, burst=10)
+        self.limiter = limiter or shared_limiter("alpaca")
         self.retry = retry or RetryPolicy()
         self._client = client
 

@@ -20,7 +20,7 @@ from tradecycle.adapters.marketdata.providers.alpaca import (
     require_alpaca,
     without_sdk_retry,
 )
-from tradecycle.adapters.marketdata.providers.ratelimit import RateLimiter, RetryPolicy
+from tradecycle.adapters.marketdata.providers.ratelimit import RateLimiter, RetryPolicy, shared_limiter
 from tradecycle.errors import DataError
 
 from .base import NewsItem, within_window
@@ -45,7 +45,7 @@ class AlpacaNewsSource:
     ) -> None:
         self._keys = (api_key, secret_key)
         self.max_items = max_items
-        self.limiter = limiter or RateLimiter(rate=190, per=60.0, burst=10)
+        self.limiter = limiter or shared_limiter("alpaca")
         self.retry = retry or RetryPolicy()
         self._client = client
 

@@ -23,6 +23,7 @@ from tradecycle.adapters.marketdata.providers.ratelimit import (
     RetryPolicy,
     TransientError,
     call_with_retry,
+    shared_limiter,
 )
 from tradecycle.errors import ConfigError, DataError
 
@@ -64,7 +65,7 @@ class RssNewsSource:
         self.feeds = list(feeds)
         self._client = client
         self.timeout = timeout
-        self.limiter = limiter or RateLimiter(rate=30, per=60.0, burst=5)
+        self.limiter = limiter or shared_limiter("rss")
         self.retry = retry or RetryPolicy()
 
     @property

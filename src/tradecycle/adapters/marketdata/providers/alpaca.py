@@ -19,7 +19,7 @@ from pydantic import SecretStr
 from tradecycle.errors import ConfigError, DataError, NotFoundError
 
 from .cache import BAR_COLUMNS, BarCache, integer_volume
-from .ratelimit import AuthError, RateLimiter, RetryPolicy, TransientError, call_with_retry
+from .ratelimit import AuthError, RateLimiter, RetryPolicy, TransientError, call_with_retry, shared_limiter
 
 T = TypeVar("T")
 NEW_YORK = "America/New_York"
@@ -105,7 +105,7 @@ class AlpacaProvider:
         self._keys = (api_key, secret_key)
         self.feed = feed
         self.cache = cache
-        self.limiter = limiter or RateLimiter(rate=190, per=60.0, burst=10)
+        self.limiter = limiter or shared_limiter("alpaca")
         self.retry = retry or RetryPolicy()
         self._client = client
 

@@ -68,6 +68,25 @@ class RateLimiter:
         return waited
 
 
+# Documented limits: Alpaca allows 200 requests/minute per account (trading and data alike);
+# Yahoo publishes none but throttles bursts; RSS hosts deserve politeness.
+LIMITS: dict[str, tuple[float, float, int]] = {
+    "alpaca": (190, 60.0, 10),
+    "yahoo": (60, 60.0, 5),
+    "rss": (30, 60.0, 5),
+}
+_SHARED: dict[str, RateLimiter] = {}
+
+
+def shared_limiter(service: str) -> RateLimiter:
+    """One bucket per service for the whole process, so the broker, news and data clients of
+    one Alpaca account stay under its limit together."""
+    if service not in _SHARED:
+        rate, per, burst = LIMITS[service]
+        _SHARED[service] = RateLimiter(rate=rate, per=per, burst=burst)
+    return _SHARED[service]
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     """Exponential backoff: base, 2*base, 4*base ... capped at max_delay, `attempts` tries in all."""

@@ -23,7 +23,7 @@ import pandas as pd
 from tradecycle.errors import ConfigError, DataError
 
 from .cache import BAR_COLUMNS, BarCache, integer_volume
-from .ratelimit import RateLimiter, RetryPolicy, TransientError, call_with_retry
+from .ratelimit import RateLimiter, RetryPolicy, TransientError, call_with_retry, shared_limiter
 
 CHART_URL = "https://query2.finance.yahoo.com/v8/finance/chart/{ticker}"
 Transport = Callable[[str, dict[str, Any]], dict[str, Any]]
@@ -73,7 +73,7 @@ class YahooProvider:
     ) -> None:
         self.cache = cache
         self._transport = transport
-        self.limiter = limiter or RateLimiter(rate=60, per=60.0, burst=5)
+        self.limiter = limiter or shared_limiter("yahoo")
         self.retry = retry or RetryPolicy()
 
     @property
