@@ -179,24 +179,27 @@ class Standardiser:
 
 
 def fit_logistic(
-    z: np.ndarray, y: np.ndarray, l2: float = 1.0, iterations: int = 25
+    z: np.ndarray, y: np.ndarray, l2: float = 1.0, iterations: int = 12
 ) -> tuple[np.ndarray, float]:
     """L2-penalised logistic regression by Newton's method (the intercept is not penalised).
 
     With a few dozen standardised features each step is one k x k solve, so a fit on
     ~50k rows takes milliseconds and is deterministic to the bit on the same inputs.
+    Newton converges quadratically; it stops once no weight moves by 1e-6.
     """
     n, k = z.shape
-    a = np.hstack([z, np.ones((n, 1))])
+    a = np.ascontiguousarray(np.hstack([z, np.ones((n, 1))]))
     w = np.zeros(k + 1)
     penalty = np.full(k + 1, l2)
-    penalty[-1] = 0.0
+    penalty[-1] = 1e-9
     for _ in range(iterations):
-        p = 1.0 / (1.0 + np.exp(-(a @ w)))
-        grad = a.T @ (p - y) + penalty * w
-        hess = (a * (p * (1.0 - p))[:, None]).T @ a + np.diag(penalty + 1e-9)
+        p = 1.0 / (1.0 + np.exp(-np.clip(a @ w, -30.0, 30.0)))
+        grad = (p - y) @ a + penalty * w
+        root = a * np.sqrt(p * (1.0 - p))[:, None]
+        hess = root.T @ root
+        hess[np.diag_indices_from(hess)] += penalty
         step = np.linalg.solve(hess, grad)
         w -= step
-        if np.max(np.abs(step)) < 1e-8:
+        if np.max(np.abs(step)) < 1e-6:
             break
     return w[:k], float(w[k])

@@ -12,6 +12,7 @@ symbols -> ml_predictions and ctx.predictions.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import numpy as np
@@ -225,3 +226,69 @@ def run_phase(conn: Connection, ctx: CycleContext) -> PhaseResult:
 
 def _utc(ts: np.datetime64) -> datetime:
     return datetime.fromtimestamp(int(np.datetime64(ts, "ns").astype(np.int64)) / 1e9, tz=UTC)
+
+
+@dataclass(frozen=True)
+class EvaluationRow:
+    """Out-of-sample scores of one period (a year, or "all")."""
+
+    period: str
+    samples: int
+    accuracy: float
+    auc: float
+    baseline_accuracy: float
+    momentum_auc: float
+    base_rate_up: float
+
+
+def walk_forward(panel: BarPanel, features, settings: SettingsModel) -> list[EvaluationRow]:
+    """Fit at each retrain session m, score the sessions until the next retrain, out of sample.
+
+    Test samples are taken every horizon sessions (non-overlapping labels). The naive
+    baselines: the training set's majority direction (accuracy) and the 20-session
+    momentum (AUC). Rows per calendar year, then "all".
+    """
+    ml = settings.ml
+    every, h = ml.retrain_every_sessions, ml.horizon_sessions
+    start = model_index(max(ml.min_train_sessions, every), settings) or every * -(
+        -ml.min_train_sessions // every
+    )
+    ys, ps, bs, moms, years = [], [], [], [], []
+    for m in range(start, panel.n_sessions - h, every):
+        model = train_at(panel, features, m, settings)
+        cols = np.arange(m, min(m + every, panel.n_sessions - h), h, dtype=np.intp)
+        _, x = feature_block(panel, features, cols, settings)
+        y = direction_labels(panel.close, cols, h)
+        ok = np.isfinite(y) & np.isfinite(x[..., : len(PRICE_FEATURES)]).all(axis=-1)
+        ys.append(y[ok])
+        ps.append(model.predict_proba(x[ok]))
+        bs.append(np.full(int(ok.sum()), float(model.metrics["base_rate_up"] >= 0.5)))
+        moms.append(x[ok][:, PRICE_FEATURES.index("ret_20")])
+        session_years = panel.sessions[cols].astype("datetime64[Y]").astype(int) + 1970
+        years.append(np.broadcast_to(session_years, ok.shape)[ok])
+    if not ys:
+        raise DataError(
+            f"the panel has {panel.n_sessions} sessions; walk-forward needs more than "
+            f"{start + h} (ml.min_train_sessions={ml.min_train_sessions})"
+        )
+    y, p, b, mom, yr = (np.concatenate(a) for a in (ys, ps, bs, moms, years))
+    rows = [
+        _scores(str(year), y[yr == year], p[yr == year], b[yr == year], mom[yr == year])
+        for year in np.unique(yr)
+    ]
+    return [*rows, _scores("all", y, p, b, mom)]
+
+
+def _scores(period: str, y: np.ndarray, p: np.ndarray, b: np.ndarray, mom: np.ndarray) -> EvaluationRow:
+    from sklearn.metrics import roc_auc_score
+
+    two = len(np.unique(y)) == 2
+    return EvaluationRow(
+        period=period,
+        samples=len(y),
+        accuracy=round(float(((p > 0.5) == (y > 0.5)).mean()), 4),
+        auc=round(float(roc_auc_score(y, p)), 4) if two else float("nan"),
+        baseline_accuracy=round(float((b == y).mean()), 4),
+        momentum_auc=round(float(roc_auc_score(y, mom)), 4) if two else float("nan"),
+        base_rate_up=round(float(y.mean()), 4),
+    )

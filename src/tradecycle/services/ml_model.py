@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 from sklearn.metrics import roc_auc_score
+from threadpoolctl import threadpool_limits
 
 from tradecycle.core.ml_features import Standardiser, fit_logistic
 from tradecycle.errors import DataError
@@ -123,7 +124,8 @@ def fit_model(
         )
     std = Standardiser.fit(x)
     z = std.transform(x)
-    estimator = fit_logistic(z, y, l2=L2) if kind == "logistic" else _estimator(kind).fit(z, y)
+    with threadpool_limits(limits=1, user_api="blas"):  # small matrices: BLAS threads only contend
+        estimator = fit_logistic(z, y, l2=L2) if kind == "logistic" else _estimator(kind).fit(z, y)
     model = DirectionModel(
         kind=kind, feature_names=tuple(names), standardiser=std, estimator=estimator, **identity
     )

@@ -150,8 +150,8 @@ def analyse(
 @lru_cache(maxsize=1)
 def _bundled_scores() -> np.ndarray:
     """Every bundled post's score, in the source's row order (pure function of the shipped files)."""
-    source = bundled_source()
-    return np.array([_score(str(h)).score for h in source.headlines], dtype=np.float64)
+    texts, inverse = np.unique(bundled_source().headlines.astype(str), return_inverse=True)
+    return np.array([_score(t).score for t in texts], dtype=np.float64)[inverse]
 
 
 def sentiment_history(symbols: Sequence[str], as_of_ns: np.ndarray, lookback_hours: int) -> np.ndarray:
