@@ -63,12 +63,16 @@ def slice_panel(
         raise DataError(f"bundled data: {exc.args[0]}") from None
 
 
-def bundled_frame() -> pd.DataFrame:
-    """The bundled bars in long format (date, symbol, open, high, low, close, volume), for seeding a database."""
+def bundled_frame(start: DayLike | None = None, end: DayLike | None = None) -> pd.DataFrame:
+    """The bundled bars in long format (date, symbol, open, high, low, close, volume), sessions in [start, end]."""
     frame = pq.read_table(DATA_DIR / BARS_FILE).to_pandas()
     frame["symbol"] = frame["symbol"].astype(str)
     frame["date"] = pd.to_datetime(frame["date"])
-    return frame
+    if start is not None:
+        frame = frame[frame["date"] >= calendar._day(start)]
+    if end is not None:
+        frame = frame[frame["date"] <= calendar._day(end)]
+    return frame.reset_index(drop=True)
 
 
 def _day64(day: DayLike) -> np.datetime64:

@@ -91,9 +91,13 @@ def ensure_symbols(conn: Connection, symbols: list[str]) -> int:
 
 
 def sector_map(conn: Connection | None = None) -> dict[str, str]:
-    """symbol -> GICS sector, from the `symbols` table if a connection is given, else from the bundle."""
-    if conn is None:
-        frame = bundled_symbols()
-        return dict(zip(frame["symbol"], frame["sector"], strict=True))
-    rows = conn.execute(select(symbols_table.c.symbol, symbols_table.c.sector))
-    return {symbol: sector or UNKNOWN for symbol, sector in rows}
+    """symbol -> GICS sector: the bundled table, overridden by the `symbols` table when a connection is given.
+
+    The bundled sectors are the fallback so the sector cap works even before `data seed`.
+    """
+    frame = bundled_symbols()
+    sectors = dict(zip(frame["symbol"], frame["sector"], strict=True))
+    if conn is not None:
+        rows = conn.execute(select(symbols_table.c.symbol, symbols_table.c.sector))
+        sectors.update({symbol: sector or UNKNOWN for symbol, sector in rows})
+    return sectors

@@ -257,6 +257,12 @@ def seed(
     bars: Annotated[
         bool, typer.Option("--bars/--no-bars", help="Also store the bundled bars in market_data.")
     ] = True,
+    start: Annotated[
+        str | None, typer.Option("--start", help="First session of bars to store (YYYY-MM-DD).")
+    ] = None,
+    end: Annotated[
+        str | None, typer.Option("--end", help="Last session of bars to store (YYYY-MM-DD).")
+    ] = None,
     config: ConfigOption = None,
     database: DatabaseOption = None,
     json: JsonOption = False,
@@ -273,7 +279,7 @@ def seed(
     with engine.begin() as conn:
         symbols = seed_symbols(conn)
         if bars:
-            frame = bundled_frame()
+            frame = bundled_frame(start, end)
             with _progress() as progress:
                 task = progress.add_task("writing bundled bars", total=len(frame))
                 for start in range(0, len(frame), WRITE_CHUNK):
