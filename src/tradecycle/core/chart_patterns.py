@@ -50,6 +50,7 @@ class Bars:
     atr: float
     peaks: np.ndarray  # indices of pivot highs
     troughs: np.ndarray  # indices of pivot lows
+    cache: dict = field(default_factory=dict, compare=False, repr=False)  # fits shared by detectors
 
     @classmethod
     def of(cls, high: np.ndarray, low: np.ndarray, close: np.ndarray, atr: float, p: PatternSettings) -> Bars:
@@ -126,6 +127,8 @@ def head_and_shoulders(bars: Bars, p: PatternSettings) -> Shape | None:
         return None
     t1 = a + int(np.argmin(bars.low[a : b + 1]))
     t2 = b + int(np.argmin(bars.low[b : c + 1]))
+    if t2 == t1:
+        return None  # no trough on one side of the head
     slope = (bars.low[t2] - bars.low[t1]) / (t2 - t1)
     neckline = bars.low[t1] + slope * (np.arange(len(bars.close)) - t1)
     if bars.high[c + 1 :].max(initial=-np.inf) > right or bars.close[-1] >= neckline[-1]:
@@ -148,31 +151,58 @@ def head_and_shoulders(bars: Bars, p: PatternSettings) -> Shape | None:
     )
 
 
+def _fit_line(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """Least-squares (slope, intercept) through a few pivots (plain floats: 2-4 points)."""
+    xs, ys = x.tolist(), y.tolist()
+    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    slope = sum((a - mx) * (b - my) for a, b in zip(xs, ys, strict=True)) / sum((a - mx) ** 2 for a in xs)
+    return slope, my - slope * mx
+
+
+@dataclass(frozen=True)
+class _Lines:
+    """Trend lines through the last (up to 4) peaks and troughs before the breakout window."""
+
+    peaks: np.ndarray
+    troughs: np.ndarray
+    up: tuple[float, float]
+    lo: tuple[float, float]
+    up_pct: float  # slopes in percent of price per session
+    lo_pct: float
+
+
+def _lines(bars: Bars, p: PatternSettings) -> _Lines | None:
+    """The triangle lines of these bars, fitted once and shared by every triangle detector."""
+    if "lines" not in bars.cache:
+        end = bars.last - p.chart_breakout_window
+        peaks = bars.peaks[bars.peaks <= end][-4:]
+        troughs = bars.troughs[bars.troughs <= end][-4:]
+        lines = None
+        if peaks.size >= 2 and troughs.size >= 2:
+            scale = abs(float(np.mean(bars.close[min(peaks[0], troughs[0]) :])))
+            up, lo = _fit_line(peaks, bars.high[peaks]), _fit_line(troughs, bars.low[troughs])
+            lines = _Lines(peaks, troughs, up, lo, up[0] / scale * 100, lo[0] / scale * 100)
+        bars.cache["lines"] = lines
+    return bars.cache["lines"]
+
+
 def _triangle(
     bars: Bars, p: PatternSettings, upper_ok: Callable[[float], bool], lower_ok: Callable[[float], bool]
 ):
-    """Lines through the last peaks and troughs before the breakout window; (shape parts) or None."""
-    end = bars.last - p.chart_breakout_window
-    peaks = bars.peaks
-    troughs = bars.troughs
-    peaks, troughs = peaks[peaks <= end][-4:], troughs[troughs <= end][-4:]
-    if peaks.size < 2 or troughs.size < 2:
+    """The triangle's parts if its line slopes pass the tests, the pivots fit and it converges; else None."""
+    g = _lines(bars, p)
+    if g is None or not (upper_ok(g.up_pct) and lower_ok(g.lo_pct)):
         return None
-    scale = abs(float(np.mean(bars.close[min(peaks[0], troughs[0]) :])))
-    up = np.polyfit(peaks, bars.high[peaks], 1)
-    lo = np.polyfit(troughs, bars.low[troughs], 1)
-    up_pct, lo_pct = up[0] / scale * 100, lo[0] / scale * 100
-    if not (upper_ok(up_pct) and lower_ok(lo_pct)):
-        return None
+    peaks, troughs, up, lo = g.peaks, g.troughs, g.up, g.lo
     misfit = max(
-        np.abs(np.polyval(up, peaks) - bars.high[peaks]).max(),
-        np.abs(np.polyval(lo, troughs) - bars.low[troughs]).max(),
+        np.abs(up[0] * peaks + up[1] - bars.high[peaks]).max(),
+        np.abs(lo[0] * troughs + lo[1] - bars.low[troughs]).max(),
     )
     if misfit > p.chart_triangle_fit_atr * bars.atr:
         return None
     start = int(min(peaks[0], troughs[0]))
     x = np.arange(len(bars.close))
-    upper, lower = np.polyval(up, x), np.polyval(lo, x)
+    upper, lower = up[0] * x + up[1], lo[0] * x + lo[1]
     if upper[-1] <= lower[-1] or upper[start] - lower[start] <= upper[-1] - lower[-1]:
         return None  # crossed or not converging
     last_pivot = int(max(peaks[-1], troughs[-1]))
@@ -321,7 +351,9 @@ def traded_bars(
     if ok.size == 0 or not ok[-1]:
         return None
     idx = np.flatnonzero(ok)[-keep:]
-    vol = np.nan_to_num(volume[idx], nan=0.0)
+    vol = volume[idx]
+    if not np.isfinite(vol).all():
+        vol = np.nan_to_num(vol, nan=0.0)
     return high[idx], low[idx], close[idx], vol
 
 

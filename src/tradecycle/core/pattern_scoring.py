@@ -13,6 +13,8 @@ volume confirmation 30 %, trend alignment 30 %; weights in settings.patterns):
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from tradecycle.config import PatternSettings
@@ -29,11 +31,14 @@ def prior_trend_z(close: np.ndarray, end: int, lookback: int) -> float:
         return 0.0
     with np.errstate(all="ignore"):
         logc = np.log(close[start : end + 1])
-        steps = np.diff(logc)
+        steps = logc[1:] - logc[:-1]
         steps = steps[np.isfinite(steps)]
-        vol = float(np.std(steps)) * np.sqrt(lookback) if steps.size > 1 else 0.0
+        if steps.size < 2:
+            return 0.0
+        dev = steps - steps.sum() / steps.size
+        vol = math.sqrt(float(dev @ dev) / steps.size * lookback)
         move = float(logc[-1] - logc[0])
-    if not (np.isfinite(move) and vol > 0):
+    if not (math.isfinite(move) and vol > 0):
         return 0.0
     return move / vol
 
@@ -42,17 +47,31 @@ def average_true_range(high: np.ndarray, low: np.ndarray, close: np.ndarray, per
     """Mean true range of the last `period` bars of each row (last axis = sessions; NaN-tolerant)."""
     prev = np.concatenate([np.full(close.shape[:-1] + (1,), np.nan), close[..., :-1]], axis=-1)
     tr = np.fmax(high - low, np.fmax(np.abs(high - prev), np.abs(low - prev)))
-    with np.errstate(all="ignore"):
-        return np.nanmean(tr[..., -period:], axis=-1)
+    return _quiet_nanmean(tr[..., -period:])
 
 
 def relative_volume(volume: np.ndarray, at: int, lookback: int) -> np.ndarray:
     """Volume at column `at` over the mean of the `lookback` columns before it (NaN if unknown)."""
     with np.errstate(all="ignore"):
-        return volume[..., at] / np.nanmean(volume[..., max(0, at - lookback) : at], axis=-1)
+        return volume[..., at] / _quiet_nanmean(volume[..., max(0, at - lookback) : at])
 
 
-def volume_score(rel_volume: np.ndarray | float, p: PatternSettings) -> np.ndarray:
+def _quiet_nanmean(values: np.ndarray) -> np.ndarray:
+    """Mean over the last axis ignoring NaN; NaN (no warning) where a row has no value."""
+    finite = np.isfinite(values)
+    if finite.all() and values.shape[-1] > 0:
+        return values.mean(axis=-1)
+    count = finite.sum(axis=-1)
+    total = np.where(finite, values, 0.0).sum(axis=-1)
+    with np.errstate(all="ignore"):
+        return np.where(count > 0, total / np.maximum(count, 1), np.nan)
+
+
+def volume_score(rel_volume: np.ndarray | float, p: PatternSettings) -> np.ndarray | float:
+    """0..1 volume points (0 where relative volume is unknown); a float for a float."""
+    if np.ndim(rel_volume) == 0:
+        rel = float(rel_volume)
+        return min(max(rel / p.volume_full_ratio, 0.0), 1.0) if math.isfinite(rel) else 0.0
     return np.clip(np.nan_to_num(np.asarray(rel_volume, dtype=float) / p.volume_full_ratio), 0.0, 1.0)
 
 
