@@ -11,13 +11,19 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from tradecycle.adapters.brokers.alpaca import AlpacaBroker, open_alpaca_broker, reconcile
+from tradecycle.adapters.brokers.alpaca import (
+    AlpacaBroker,
+    AlpacaExecutionBroker,
+    alpaca_fills,
+    open_alpaca_broker,
+    reconcile,
+)
 from tradecycle.adapters.brokers.base import Broker, OrderRequest
 from tradecycle.adapters.store import schema as s
 from tradecycle.adapters.store.database import prepare_database
 from tradecycle.config import BrokerSettings
 from tradecycle.core.types import OrderStatus, OrderType, Side, TimeInForce
-from tradecycle.errors import ConfigError, NotFoundError
+from tradecycle.errors import ConfigError, DataError, NotFoundError
 
 from .conftest import recorded
 
@@ -262,4 +268,64 @@ def test_reconcile_of_matching_books_is_clean(sqlite_url, alpaca_http, no_wait):
         assert conn.execute(select(s.order_history)).all() == []
     with pytest.raises(NotFoundError, match="account 999 not found"), engine.begin() as conn:
         reconcile(conn, 999, AlpacaBroker(SETTINGS), NOW)
+    engine.dispose()
+
+
+# ---------------------------------------------------------------- the cycle's execution on Alpaca
+
+
+def test_execution_broker_keeps_alpaca_orders_in_our_book_and_never_resends(db_url, alpaca_http):
+    alpaca_http.add("POST", f"{PAPER}/orders", (200, recorded("alpaca_order_submitted.json")))
+    engine = prepare_database(db_url)
+    try:
+        with engine.begin() as conn:
+            account_id = conn.execute(
+                s.accounts.insert().values(name="alpaca-default", broker="alpaca").returning(s.accounts.c.id)
+            ).scalar_one()
+            conn.execute(s.symbols.insert().values(symbol="AAPL"))
+            broker = AlpacaExecutionBroker(conn, account_id, NOW, "cycle_20261124_210000", SETTINGS)
+            request = OrderRequest(AAPL_ID, "AAPL", Side.BUY, 12, take_profit=290.0, stop_loss=270.0)
+            first = broker.submit(request)
+            again = broker.submit(request)
+            row = conn.execute(select(s.orders).where(s.orders.c.client_order_id == AAPL_ID)).one()
+            history = conn.execute(
+                select(s.order_history.c.to_status).order_by(s.order_history.c.id)
+            ).scalars()
+            assert [h for h in history] == ["pending", "submitted"]
+        assert len(alpaca_http.calls) == 1  # the second submit found our own row
+        assert first == again and first.status is OrderStatus.SUBMITTED
+        assert row.broker_order_id == "61e69015-8549-4bfd-b9c3-01e75843f47d"
+        assert (row.cycle_id, row.quantity, row.account_id) == ("cycle_20261124_210000", 12, account_id)
+    finally:
+        engine.dispose()
+
+
+def test_a_failed_alpaca_submit_records_nothing(sqlite_url, alpaca_http):
+    alpaca_http.add("POST", f"{PAPER}/orders", requests.exceptions.ConnectionError("Network is unreachable"))
+    engine = prepare_database(sqlite_url)
+    with engine.begin() as conn:
+        account_id = conn.execute(
+            s.accounts.insert().values(name="alpaca-default", broker="alpaca").returning(s.accounts.c.id)
+        ).scalar_one()
+        broker = AlpacaExecutionBroker(conn, account_id, NOW, "c", SETTINGS)
+        with pytest.raises(DataError, match="cannot reach Alpaca paper trading"):
+            broker.submit(OrderRequest(AAPL_ID, "AAPL", Side.BUY, 12))
+        assert conn.execute(select(s.orders)).all() == []
+    engine.dispose()
+
+
+def test_alpaca_fills_reports_only_shares_not_yet_booked(sqlite_url, alpaca_http):
+    _broker_routes(alpaca_http)
+    engine = prepare_database(sqlite_url)
+    with engine.begin() as conn:
+        account_id = _seed(conn)
+        msft = "cycle_20261124_210000:MSFT:entry"
+        broker = AlpacaExecutionBroker(conn, account_id, NOW, "c", SETTINGS)
+        fills = {row.symbol: (qty, price) for row, qty, price in alpaca_fills(broker)}
+        assert fills == {"MSFT": (5, pytest.approx(478.12)), "JPM": (8, pytest.approx(301.45))}
+
+        row = broker.find(msft)  # book 2 of MSFT's 5 at 478.00: only 3 more remain, at the implied price
+        broker.record_fill(row, 2, 478.00, 1.0, "2026-11-24", "alpaca fill")
+        fills = {row.symbol: (qty, price) for row, qty, price in alpaca_fills(broker)}
+        assert fills["MSFT"] == (3, pytest.approx((5 * 478.12 - 2 * 478.00) / 3))
     engine.dispose()

@@ -33,13 +33,15 @@ from tradecycle.adapters.marketdata.providers.ratelimit import RateLimiter, Retr
 from tradecycle.adapters.store import schema as s
 from tradecycle.adapters.store.bulk import insert_rows, to_json
 from tradecycle.config import BrokerSettings
+from tradecycle.core.orders import OPEN_STATUSES
 from tradecycle.core.types import OrderStatus, OrderType, Side, TimeInForce
 from tradecycle.errors import NotFoundError
 
 from .base import BrokerAccount, BrokerOrder, BrokerPosition, OrderRequest
+from .paper import PaperBroker
+from .paper import to_broker_order as stored_order
 
 SERVICE = "Alpaca paper trading"
-OPEN_STATUSES = (OrderStatus.PENDING, OrderStatus.SUBMITTED, OrderStatus.PARTIAL)
 _STATUS = {
     "filled": OrderStatus.FILLED,
     "partially_filled": OrderStatus.PARTIAL,
@@ -261,7 +263,9 @@ def reconcile(
             s.orders.c.status,
             s.orders.c.quantity,
             s.orders.c.filled_quantity,
-        ).where(s.orders.c.account_id == account_id, s.orders.c.status.in_([x.value for x in OPEN_STATUSES]))
+        ).where(
+            s.orders.c.account_id == account_id, s.orders.c.status.in_(sorted(x.value for x in OPEN_STATUSES))
+        )
     ).all()
     ours_positions = {
         row.symbol: int(row.quantity)
@@ -380,3 +384,75 @@ def open_alpaca_broker(
     """The broker, reconciled on start: call this once when a live run opens, inside a transaction."""
     broker = AlpacaBroker(settings, client=client)
     return broker, reconcile(conn, account_id, broker, now)
+
+
+# ---------------------------------------------------------------- the cycle's execution on Alpaca
+
+
+class AlpacaExecutionBroker(PaperBroker):
+    """Orders go to Alpaca *and* into our orders table (same state machine and order_history
+    as paper orders), so the ledger, the dashboard and reconciliation see one book.
+
+    Submitting asks Alpaca first: if that fails nothing is recorded and the retried cycle
+    submits the same client order id again, which Alpaca answers with the existing order.
+    Fills come from Alpaca through `alpaca_fills`, never from the simulated fill model.
+    """
+
+    name = "alpaca"
+
+    def __init__(
+        self,
+        conn: Connection,
+        account_id: int,
+        now: datetime,
+        cycle_id: str | None,
+        settings: BrokerSettings,
+        *,
+        remote: AlpacaBroker | None = None,
+    ) -> None:
+        super().__init__(conn, account_id, now, cycle_id)
+        self.remote = remote or AlpacaBroker(settings)
+
+    def submit(self, order: OrderRequest) -> BrokerOrder:
+        if self.find(order.client_order_id) is not None:
+            return super().submit(order)  # already ours: the stored order, nothing sent
+        placed = self.remote.submit(order)
+        super().submit(order)
+        self.conn.execute(
+            update(s.orders)
+            .where(s.orders.c.client_order_id == order.client_order_id)
+            .values(broker_order_id=placed.broker_order_id)
+        )
+        if placed.status in (OrderStatus.REJECTED, OrderStatus.CANCELLED):
+            self._move(
+                order.client_order_id, OrderStatus.SUBMITTED, placed.status, f"Alpaca: {placed.status.value}"
+            )
+        return stored_order(self.find(order.client_order_id))
+
+    def cancel(self, client_order_id: str) -> BrokerOrder:
+        self.remote.cancel(client_order_id)
+        return super().cancel(client_order_id)
+
+
+def alpaca_fills(broker: AlpacaExecutionBroker) -> list[tuple[Any, int, float]]:
+    """(order row, new shares, their price) for every open order of ours that Alpaca filled further.
+
+    One request lists Alpaca's open orders (partials); each of our open orders Alpaca no
+    longer has open is looked up once (filled or cancelled there). The price of the new
+    shares comes from the two average prices, so a partial fill booked earlier is not
+    booked again.
+    """
+    rows = broker.open_order_rows()
+    if not rows:
+        return []
+    remote_open = {o.client_order_id: o for o in broker.remote.open_orders()}
+    fills: list[tuple[Any, int, float]] = []
+    for row in rows:
+        theirs = remote_open.get(row.client_order_id) or broker.remote.get(row.client_order_id)
+        booked = row.filled_quantity or 0
+        if theirs is None or theirs.average_fill_price is None or theirs.filled_quantity <= booked:
+            continue
+        new = theirs.filled_quantity - booked
+        total = theirs.average_fill_price * theirs.filled_quantity - (row.average_fill_price or 0.0) * booked
+        fills.append((row, new, round(total / new, 6)))
+    return fills
