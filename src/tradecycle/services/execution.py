@@ -18,11 +18,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 
-from tradecycle.adapters.brokers.base import Broker, OrderRequest
+from tradecycle.adapters.brokers.base import Broker, BrokerOrder, OrderRequest
 from tradecycle.adapters.brokers.paper import PaperBroker, order_metadata
-from tradecycle.config import BrokerSettings
+from tradecycle.adapters.store import schema as s
+from tradecycle.config import BrokerSettings, SettingsModel
 from tradecycle.core.fills import (
     BarFills,
     FillCosts,
@@ -34,7 +35,16 @@ from tradecycle.core.fills import (
     type_codes,
 )
 from tradecycle.core.orders import OrderIntent, client_order_id
-from tradecycle.core.types import ExitReason, OrderStatus, OrderType, Side, TimeInForce, TransactionKind
+from tradecycle.core.panel import BarPanel
+from tradecycle.core.types import (
+    ExitReason,
+    OrderStatus,
+    OrderType,
+    Side,
+    Signal,
+    TimeInForce,
+    TransactionKind,
+)
 from tradecycle.errors import ConfigError
 from tradecycle.services import trades
 from tradecycle.services.context import CycleContext, PhaseResult
@@ -334,3 +344,52 @@ class FillBook:
             else:
                 self.broker.mark_seen(row, self.session)
         return len(positions)
+
+
+# ---------------------------------------------------------------- outside a cycle (API)
+
+
+def empty_panel() -> BarPanel:
+    """A panel with no bars: prices then come from the positions' last marks."""
+    empty = np.zeros((0, 0))
+    return BarPanel(
+        symbols=np.array([], dtype=str),
+        sessions=np.array([], dtype="datetime64[D]"),
+        closes_utc=np.array([], dtype="datetime64[ns]"),
+        open=empty,
+        high=empty,
+        low=empty,
+        close=empty,
+        volume=empty,
+    )
+
+
+def execute_signals(
+    conn: Connection, settings: SettingsModel, signals: list[Signal], now: datetime
+) -> tuple[list[Any], list[BrokerOrder]]:
+    """Risk-check and submit `signals` now, as the seed's /execute_trades does; fills come next cycle.
+
+    Equity is valued at the positions' last marks; the circuit breaker's cooldown, counted in
+    sessions of a panel, stays on until a cycle has run.
+    """
+    from tradecycle.services import portfolio, risk
+
+    account_id = portfolio.ensure_account(conn, settings, at=now)
+    wanted = sorted({sig.symbol for sig in signals})
+    sectors = dict(
+        conn.execute(
+            select(s.symbols.c.symbol, s.symbols.c.sector).where(s.symbols.c.symbol.in_(wanted))
+        ).all()
+    )
+    ctx = CycleContext(
+        cycle_id=f"api_{now.astimezone(UTC):%Y%m%d_%H%M%S}",
+        now=now,
+        settings=settings,
+        panel=empty_panel(),
+        account_id=account_id,
+        sectors=sectors,
+        signals=list(signals),
+    )
+    risk.run_phase(conn, ctx)
+    run_phase(conn, ctx)
+    return ctx.cache["risk_decisions"], ctx.orders

@@ -86,14 +86,17 @@ def account_state(conn: Connection, ctx: CycleContext, limits: RiskLimits) -> Ac
     quantities = held_quantities(conn, ctx.account_id)
     closes = latest_closes(ctx, quantities)
     p = s.positions.c
-    costs = dict(
-        conn.execute(
-            select(p.symbol, p.average_cost).where(p.account_id == ctx.account_id, p.quantity > 0)
-        ).all()
-    )
+    marks = {
+        r.symbol: r.current_price if r.current_price is not None else r.average_cost
+        for r in conn.execute(
+            select(p.symbol, p.average_cost, p.current_price).where(
+                p.account_id == ctx.account_id, p.quantity > 0
+            )
+        )
+    }
     committed = open_entry_orders(conn, ctx.account_id)
     cash = cash_cents(conn, ctx.account_id) / 100
-    equity = cash + sum(q * closes.get(sym, costs.get(sym, 0.0)) for sym, q in quantities.items())
+    equity = cash + sum(q * closes.get(sym, marks.get(sym, 0.0)) for sym, q in quantities.items())
     held = frozenset(quantities) | frozenset(committed)
     sectors: dict[str, int] = {}
     for symbol in held:
