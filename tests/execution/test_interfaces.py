@@ -50,7 +50,8 @@ def test_deposit_rejects_bad_amounts(sqlite_url, amount):
 def test_withdrawal_beyond_cash_is_refused(sqlite_url):
     result = invoke(sqlite_url, "portfolio", "deposit", "200000", "--withdraw")
     assert result.exit_code == 4 and "cannot withdraw" in result.output
-    assert invoke(sqlite_url, "portfolio", "show").exit_code == 5  # nothing half-written, not even the account
+    # nothing half-written, not even the account
+    assert invoke(sqlite_url, "portfolio", "show").exit_code == 5
 
 
 def test_reconcile_exits_non_zero_on_a_difference(sqlite_url):
