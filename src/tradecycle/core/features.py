@@ -46,10 +46,13 @@ class FeaturePanel:
         """The first `n_sessions` sessions of every array (views, no copies)."""
         return FeaturePanel({k: v[..., :n_sessions] for k, v in self.arrays.items()}, self.cdl_names)
 
-    def snapshot(self, rows: np.ndarray | None = None, session: int = -1) -> dict[str, np.ndarray]:
-        """Each symbols x sessions feature at one session (float64), optionally for some rows only."""
+    def snapshot(
+        self, rows: np.ndarray | None = None, session: int = -1, names: tuple[str, ...] | None = None
+    ) -> dict[str, np.ndarray]:
+        """Each symbols x sessions feature (or those `names`) at one session as float64, optionally for some rows."""
         out = {}
-        for name, arr in self.arrays.items():
+        for name in self.names if names is None else names:
+            arr = self[name]
             if arr.ndim != 2:
                 continue
             column = arr[:, session] if rows is None else arr[rows, session]

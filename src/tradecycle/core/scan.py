@@ -23,10 +23,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import rankdata
 
 from tradecycle.core.types import ScanType
 
+FEATURES = ("change_pct", "rel_volume", "rsi_14", "prior_high", "low_52w")  # what a scan reads
 CRITERIA = ("volume", "price", "change", "relative_volume", "breakout", "oversold", "value")
 
 
@@ -60,7 +60,7 @@ def _pct_rank(values: np.ndarray, among: np.ndarray) -> np.ndarray:
     idx = np.flatnonzero(among)
     if idx.size:
         v = np.where(np.isfinite(values[idx]), values[idx], -np.inf)
-        out[idx] = rankdata(v, method="max") / idx.size
+        out[idx] = np.searchsorted(np.sort(v), v, side="right") / idx.size  # rank "max": count of values <= v
     return out
 
 

@@ -8,6 +8,9 @@ so core never sees the settings model.
 
 from __future__ import annotations
 
+import json
+
+from tradecycle.adapters.store.bulk import to_json
 from tradecycle.config import SettingsModel
 from tradecycle.core.features import FeaturePanel
 from tradecycle.core.indicators import FeatureParams, RuleParams, indicator_arrays
@@ -15,6 +18,14 @@ from tradecycle.core.panel import BarPanel
 from tradecycle.core.scan import ScanParams
 from tradecycle.core.scoring import LevelParams, Thresholds
 from tradecycle.core.types import ScanType
+
+
+def dump_json(meta: dict) -> str | None:
+    """Metadata of plain values as compact JSON, fast; anything else through the store's converter."""
+    try:
+        return json.dumps(meta, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    except (TypeError, ValueError):
+        return to_json(meta)
 
 
 def feature_params(settings: SettingsModel) -> FeatureParams:

@@ -13,9 +13,9 @@ from tradecycle.adapters.store import schema
 from tradecycle.adapters.store.bulk import insert_rows
 from tradecycle.core.features import FeaturePanel
 from tradecycle.core.panel import BarPanel
-from tradecycle.core.scan import ScanOutcome, scan
+from tradecycle.core.scan import FEATURES, ScanOutcome, scan
 from tradecycle.core.types import Candidate
-from tradecycle.services.analysis import scan_params
+from tradecycle.services.analysis import dump_json, scan_params
 from tradecycle.services.context import CycleContext, PhaseResult
 
 
@@ -29,7 +29,7 @@ def scan_panel(
     """Candidates at the panel's last session (none if the panel is empty)."""
     if panel.n_sessions == 0:
         return [], None
-    snapshot = features.snapshot()
+    snapshot = features.snapshot(names=FEATURES)
     outcome = scan(panel.close[:, -1], panel.volume[:, -1], snapshot, panel.symbols, scan_params(settings))
     candidates = []
     for rank, row in enumerate(outcome.rows.tolist()):
@@ -62,7 +62,7 @@ def candidate_rows(candidates: list[Candidate], cycle_id: str | None, now) -> li
             "relative_volume": _finite(c.relative_volume),
             "market_cap": None,
             "scan_type": c.scan_type.value,
-            "metadata": {"criteria": c.criteria, "values": c.values},
+            "metadata": dump_json({"criteria": c.criteria, "values": c.values}),
             "created_at": now,
             "cycle_id": cycle_id,
         }

@@ -6,12 +6,20 @@ left NULL: the risk phase sizes), and puts the actionable signals on ctx.signals
 
 from __future__ import annotations
 
+import math
+
 from sqlalchemy import Connection
 
 from tradecycle.adapters.store import schema
 from tradecycle.adapters.store.bulk import insert_rows
+from tradecycle.services.analysis import dump_json
 from tradecycle.services.context import CycleContext, PhaseResult
 from tradecycle.strategies import Evaluation, get_strategy
+
+
+def _finite(value: float) -> float | None:
+    """NULL for a value that is not defined (e.g. a held symbol without a bar this session)."""
+    return value if math.isfinite(value) else None
 
 
 def evaluation_rows(
@@ -22,19 +30,21 @@ def evaluation_rows(
             "symbol": e.symbol,
             "strategy_name": strategy_name,
             "entry_signal": e.label,
-            "entry_price": e.entry,
-            "stop_loss": e.stop,
-            "target_price": e.target,
-            "risk_reward_ratio": e.reward_risk,
-            "expected_return": e.expected_return,
+            "entry_price": _finite(e.entry),
+            "stop_loss": _finite(e.stop),
+            "target_price": _finite(e.target),
+            "risk_reward_ratio": _finite(e.reward_risk),
+            "expected_return": _finite(e.expected_return),
             "confidence_score": e.confidence,
             "evaluation_timestamp": now,
-            "metadata": {
-                "components": e.components,
-                "reasons": list(e.reasons),
-                "checks": e.checks,
-                "signal": e.signal.side.value if e.signal else None,
-            },
+            "metadata": dump_json(
+                {
+                    "components": e.components,
+                    "reasons": list(e.reasons),
+                    "checks": e.checks,
+                    "signal": e.signal.side.value if e.signal else None,
+                }
+            ),
             "created_at": now,
             "cycle_id": cycle_id,
             "score": e.score,

@@ -11,7 +11,7 @@ import numpy as np
 from sqlalchemy import Connection
 
 from tradecycle.adapters.store import schema
-from tradecycle.adapters.store.bulk import insert_rows
+from tradecycle.adapters.store.bulk import insert_rows, to_json
 from tradecycle.core.features import FeaturePanel
 from tradecycle.core.indicators import RULES, indicator_rules
 from tradecycle.core.panel import BarPanel
@@ -20,6 +20,10 @@ from tradecycle.services.analysis import rule_params
 from tradecycle.services.context import CycleContext, PhaseResult
 
 _LABELS = {1: SignalLabel.BUY, 0: SignalLabel.NEUTRAL, -1: SignalLabel.SELL}
+_LABEL_TEXT = {label: label.value for label in SignalLabel}
+# metadata is the same per rule: serialise it once, not once per row (a replay writes ~400k rows)
+_RULE_META = {rule.name: {"group": rule.group} for rule in RULES}
+_RULE_META_JSON = {name: to_json(meta) for name, meta in _RULE_META.items()}
 
 
 def symbol_rows(panel: BarPanel, symbols: list[str]) -> np.ndarray:
@@ -53,7 +57,7 @@ def readings_for(
                     name=rule.name,
                     value=value,
                     signal=_LABELS[int(signals[i, j])],
-                    metadata={"group": rule.group},
+                    metadata=_RULE_META[rule.name],
                 )
             )
     return readings
@@ -67,10 +71,10 @@ def run_phase(conn: Connection, ctx: CycleContext) -> PhaseResult:
             "symbol": r.symbol,
             "indicator_name": r.name,
             "indicator_value": r.value,
-            "signal": r.signal.value,
+            "signal": _LABEL_TEXT[r.signal],
             "timeframe": r.timeframe,
             "calculation_timestamp": ctx.now,
-            "metadata": r.metadata,
+            "metadata": _RULE_META_JSON[r.name],
             "created_at": ctx.now,
             "cycle_id": ctx.cycle_id,
         }
