@@ -104,7 +104,7 @@ class CycleRunner:
         ctx = self._context(cycle_id, inputs)
         records: list[recording.PhaseRecord] = []
         for phase in self.phases:
-            record = self._run_phase(phase, ctx, retries.get(phase.name, 0))
+            record = self._run_phase(phase, ctx, attempt, retries.get(phase.name, 0))
             records.append(record)
             if record.status is PhaseStatus.FAILED:
                 return self._close(ctx, started, records, attempt, CycleStatus.FAILED, record.error)
@@ -133,10 +133,14 @@ class CycleRunner:
         with self.engine.connect() as conn:
             ctx.cache["held_symbols"] = self.holdings(conn, ctx.account_id)
 
-    def _run_phase(self, phase: Phase, ctx: CycleContext, retry_count: int) -> recording.PhaseRecord:
+    def _run_phase(
+        self, phase: Phase, ctx: CycleContext, attempt: int, retry_count: int
+    ) -> recording.PhaseRecord:
         start = self.wall.now()
         tick = time.perf_counter()
         try:
+            if phase.remote is not None:
+                return phase.remote(ctx, attempt, retry_count)
             with self.engine.begin() as conn:
                 result = phase.run(conn, ctx)
                 record = recording.PhaseRecord(

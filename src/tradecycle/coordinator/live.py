@@ -74,14 +74,14 @@ def run_next(engine: Engine, settings: SettingsModel, wall: Clock) -> CycleOutco
 
 
 def _run_on(engine: Engine, settings: SettingsModel, wall: Clock, panel, moment: datetime) -> CycleOutcome:
-    from tradecycle.services.analysis import precompute_features
+    from .features import compute_features
 
     account_id, sectors = prepare_run(engine, settings, wall)
-    runner = CycleRunner(engine, settings, load_phases(settings), wall, mode="live")
+    runner = CycleRunner(engine, settings, load_phases(settings, engine=engine, wall=wall), wall, mode="live")
     inputs = CycleInputs(
         as_of=moment,
         panel=panel,
-        features=precompute_features(panel, settings),
+        features=compute_features(panel, settings),
         account_id=account_id,
         sectors=sectors,
         benchmark_value=_benchmark_value(engine, settings, panel),

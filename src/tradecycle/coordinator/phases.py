@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection
 
@@ -38,8 +39,11 @@ PHASE_NAMES = tuple(name for name, _, _ in PHASE_TABLE)
 
 @dataclass(frozen=True)
 class Phase:
+    """A phase run here (`run`) or by its service over HTTP (`remote(ctx, attempt, retry_count)`)."""
+
     name: str
-    run: PhaseFn
+    run: PhaseFn | None
+    remote: Callable[..., Any] | None = None
 
 
 def enabled_phase_names(settings: SettingsModel) -> tuple[str, ...]:
@@ -52,8 +56,23 @@ def enabled_phase_names(settings: SettingsModel) -> tuple[str, ...]:
     return tuple(name for name in PHASE_NAMES if name not in skipped)
 
 
-def load_phases(settings: SettingsModel) -> list[Phase]:
+def load_phases(
+    settings: SettingsModel, local: bool = False, engine: Any = None, wall: Any = None
+) -> list[Phase]:
+    """The enabled phases; in distributed mode (unless `local`) each calls its service."""
     wanted = set(enabled_phase_names(settings))
+    if settings.distributed.mode == "remote" and not local:
+        from .remote import RemotePhase
+
+        if engine is None or engine.dialect.name != "postgresql":
+            raise ConfigError(
+                "distributed.mode = 'remote' needs PostgreSQL: services in several processes share it"
+            )
+        return [
+            Phase(name, None, RemotePhase(name, engine, settings, wall))
+            for name in PHASE_NAMES
+            if name in wanted
+        ]
     phases = []
     for name, module_path, attr in PHASE_TABLE:
         if name not in wanted:

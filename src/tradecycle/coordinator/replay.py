@@ -119,13 +119,17 @@ def replay(
     """Run one cycle per session in [start, end]; return what happened."""
     from tradecycle.services.analysis import precompute_features
 
+    from .features import compute_features
+
     wall = wall or WallClock()
     panel = load_source_panel(engine, settings, end=end, symbols=symbols)
     picked = session_range(panel, start, end)
     account_id, sectors = prepare_run(engine, settings, wall)
-    all_features = precompute_features(panel, settings) if features == "precomputed" else None
+    all_features = compute_features(panel, settings) if features == "precomputed" else None
     benchmark = equal_weight_curve(panel.close, int(picked[0]), settings.broker.initial_cash)
-    runner = CycleRunner(engine, settings, load_phases(settings), wall, mode="replay")
+    runner = CycleRunner(
+        engine, settings, load_phases(settings, engine=engine, wall=wall), wall, mode="replay"
+    )
     summary = ReplaySummary(start=start, end=end, sessions=len(picked))
     for done, index in enumerate(picked, start=1):
         visible = panel.head(int(index) + 1)
