@@ -128,3 +128,23 @@ def test_no_hits_when_last_bar_missing(make_panel):
         panel.symbols, names, codes[:, :, -1], panel.high, panel.low, panel.close, panel.volume
     )
     assert hits == []
+
+
+def _doji_after(closes, make_panel):
+    open_ = np.concatenate([[closes[0]], closes[:-1]])
+    panel = make_panel(closes, open_=open_, spread=0.002)
+    last = closes[-2]
+    panel.open[0, -1] = panel.close[0, -1] = last
+    panel.high[0, -1], panel.low[0, -1] = last + 1.0, last - 1.0
+    return {h.pattern_name: h for h in _hits_at_last(panel)}
+
+
+def test_indecision_after_a_rise_points_down_and_on_a_flat_is_neutral(make_panel):
+    rising = _doji_after(np.linspace(80, 100, 30), make_panel)["CDLDOJI"]
+    assert rising.direction is SignalLabel.SELL
+    assert rising.metadata["role"] == "indecision"
+    assert rising.target_price < rising.entry_price < rising.stop_loss
+    flat = np.full(30, 100.0) + np.tile([0.3, -0.3], 15)
+    neutral = _doji_after(flat, make_panel)["CDLDOJI"]
+    assert neutral.direction is SignalLabel.NEUTRAL
+    assert neutral.stop_loss < neutral.entry_price < neutral.target_price
