@@ -147,3 +147,14 @@ def test_empty_database_reports_nothing_without_failing(engine, settings):
     assert daily.date is None and daily.equity is None
     assert cycles.cycles == 0 and cycles.success_rate is None
     assert health.status == "healthy" and health.last_cycle_id is None
+
+
+def test_tearsheet_of_an_account_without_marks(populated, settings):
+    from tradecycle.interfaces.dashboard.tearsheet import render_tearsheet
+
+    engine, _ = populated
+    with engine.connect() as conn:
+        report = reporting.trading_performance(conn, settings, account_id=99)
+        curve = reporting.load_equity_curve(conn, 99)
+    html = render_tearsheet(report, curve, datetime(2024, 1, 2, tzinfo=UTC))
+    assert "Not enough sessions" in html and "no sessions yet" in html

@@ -49,7 +49,8 @@ def _polyline(values: np.ndarray, lo: float, hi: float, colour: str) -> str:
 
 
 def _chart(series: list[tuple[str, np.ndarray, str]], label_fmt) -> str:
-    stacked = np.concatenate([v[np.isfinite(v)] for _, v, _ in series if v.size])
+    finite = [v[np.isfinite(v)] for _, v, _ in series]
+    stacked = np.concatenate(finite) if finite else np.empty(0)
     if stacked.size < 2:
         return "<p class='sub'>Not enough sessions to draw a chart.</p>"
     lo, hi = float(stacked.min()), float(stacked.max())

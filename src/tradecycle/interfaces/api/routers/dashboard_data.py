@@ -270,7 +270,9 @@ def symbol_detail(
     """Bars (candlesticks), patterns, indicators, trades and news of one symbol."""
     symbol = symbol.upper()
     with ctx.engine.connect() as conn:
-        info = conn.execute(select(s.symbols).where(s.symbols.c.symbol == symbol)).mappings().first()
+        info = conn.execute(
+            select(s.symbols).where(s.symbols.c.symbol == symbol)
+        ).mappings().first() or _bundled_info(symbol)
         last_mark = conn.execute(select(func.max(s.portfolio_status.c.timestamp))).scalar_one_or_none()
         bars = _bars(conn, ctx, symbol, sessions, last_mark)
         if info is None and not bars:
@@ -368,6 +370,15 @@ def symbol_detail(
         "predictions": predictions,
         "position": dict(position) if position else None,
     }
+
+
+def _bundled_info(symbol: str) -> dict[str, Any] | None:
+    """Name and sector from the bundled universe when the database has no symbols row."""
+    from tradecycle.adapters.marketdata.symbols import bundled_symbols
+
+    found = bundled_symbols()
+    found = found[found["symbol"] == symbol]
+    return found.iloc[0].to_dict() if len(found) else None
 
 
 def _bars(conn: Connection, ctx, symbol: str, sessions: int, until: datetime | None) -> list[dict[str, Any]]:

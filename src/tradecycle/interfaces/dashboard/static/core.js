@@ -57,7 +57,8 @@ TC.table = function (columns, rows, testid = "", empty = "Nothing yet.") {
           const html = c.fmt ? c.fmt(v, row) : TC.esc(v ?? "—");
           const tone = c.tone ? TC.tone(typeof c.tone === "function" ? c.tone(row) : v) : "";
           const raw = c.num && isNum(v) ? ` data-value="${v}"` : "";
-          return `<td class="${c.num ? "n" : ""} ${tone}" data-col="${c.key}"${raw}>${html}</td>`;
+          const title = typeof v === "string" && v.length > 60 ? ` title="${TC.esc(v)}"` : "";
+          return `<td class="${c.num ? "n" : ""} ${tone}" data-col="${c.key}"${raw}${title}>${html}</td>`;
         })
         .join("");
       return `<tr>${cells}</tr>`;

@@ -41,7 +41,7 @@ TC.pages.symbols = {
         <div class="card"><h2>News</h2>${TC.table([
           { key: "article_date", label: "Date", fmt: TC.day }, { key: "headline", label: "Headline" }, { key: "source", label: "Source" },
           { key: "sentiment_label", label: "Sentiment", fmt: TC.badge }, { key: "sentiment_score", label: "Score", num: true, fmt: (v) => TC.num(v), tone: true },
-        ], d.news, "news", "No news scored for this symbol.")}</div>
+        ], d.news.slice(0, 25), "news", "No news scored for this symbol.")}</div>
       </div>
       <div class="card"><h2>Trades</h2>${TC.table(TRADE_COLUMNS, d.trades, "symbol-trades", "No trades in this symbol.")}</div>
       <div class="card"><h2>Patterns</h2>${TC.table([
@@ -65,9 +65,15 @@ TC.pages.symbols = {
     volume.setData(d.bars.map((b) => ({ time: b.time, value: b.volume })));
     const days = new Set(d.bars.map((b) => b.time));
     const markers = [];
+    const byDay = {};
     for (const p of d.patterns) {
       const time = TC.day(p.detection_timestamp);
-      if (days.has(time)) markers.push({ time, position: p.direction === "SELL" ? "aboveBar" : "belowBar", color: "#c77dd6", shape: p.direction === "SELL" ? "arrowDown" : "arrowUp", text: p.pattern_name });
+      if (days.has(time)) (byDay[time] = byDay[time] || []).push(p);
+    }
+    for (const [time, hits] of Object.entries(byDay)) {
+      const bearish = hits.filter((p) => p.direction === "SELL").length > hits.length / 2;
+      const text = hits.length === 1 ? hits[0].pattern_name : `${hits.length} patterns`;
+      markers.push({ time, position: bearish ? "aboveBar" : "belowBar", color: "#c77dd6", shape: bearish ? "arrowDown" : "arrowUp", text });
     }
     for (const t of d.trades) {
       const entry = TC.day(t.entry_time || t.created_at);
