@@ -47,9 +47,9 @@ def _read(engine) -> list[tuple]:
 
 
 def test_bulk_path_matches_sqlalchemy_insert(ready):
-    rows = _rows(50)
+    rows = _rows(250)  # two full multi-row statements and a remainder of 50
     with ready.begin() as conn:
-        assert insert_rows(conn, T, rows) == 50
+        assert insert_rows(conn, T, rows) == 250
     bulk = _read(ready)
     with ready.begin() as conn:
         conn.execute(T.delete())

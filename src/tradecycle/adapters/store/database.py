@@ -8,6 +8,7 @@ so bad input is a one-line DatabaseError and the file is left byte-for-byte unch
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from dataclasses import dataclass
 from enum import StrEnum
@@ -97,8 +98,33 @@ def _upgrade(engine: Engine, url: str, path: Path | None) -> UpgradeReport:
     if set(metadata.tables) <= tables:
         _stamp_matching(engine, url)
         return UpgradeReport(engine, Action.STAMPED, None, head)
+    if path is not None and not tables:
+        engine.dispose()
+        return UpgradeReport(_create_sqlite_atomically(url, path), Action.CREATED, None, head)
     _run_upgrade(engine)
     return UpgradeReport(engine, Action.CREATED, None, head)
+
+
+def _create_sqlite_atomically(url: str, path: Path) -> Engine:
+    """Build a new SQLite database beside `path` and rename it into place.
+
+    SQLite commits DDL statement by statement, so a process killed while creating the
+    schema in place would leave half a schema behind; a rename is all or nothing.
+    """
+    scratch = path.with_name(f"{path.name}.creating-{os.getpid()}")
+    for leftover in (
+        scratch,
+        scratch.with_name(scratch.name + "-wal"),
+        scratch.with_name(scratch.name + "-shm"),
+    ):
+        leftover.unlink(missing_ok=True)
+    building = make_engine(f"sqlite:///{scratch}")
+    try:
+        _run_upgrade(building)
+    finally:
+        building.dispose()
+    os.replace(scratch, path)
+    return make_engine(url)
 
 
 def _stamp_matching(engine: Engine, url: str) -> None:
