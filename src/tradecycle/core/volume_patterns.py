@@ -53,9 +53,9 @@ def _climax(h, lo, c, v, atr: float, p: PatternSettings) -> _Found | None:
     t = len(c) - 1
     rel = float(relative_volume(v, t, p.volume_lookback))
     bar_range = h[t] - lo[t]
-    z = prior_trend_z(c, t, p.trend_lookback)
     if not (rel >= p.volume_climax_ratio and bar_range >= p.volume_climax_range_atr * atr):
         return None
+    z = prior_trend_z(c, t, p.trend_lookback)
     if abs(z) < p.volume_climax_min_z:
         return None
     sign = -int(np.sign(z))
@@ -79,8 +79,10 @@ def _dry_up(h, lo, c, v, atr: float, p: PatternSettings) -> _Found | None:
     if base <= 0:
         return None
     ratio = float(np.mean(quiet)) / base
+    if ratio >= p.volume_dryup_ratio:
+        return None
     z = prior_trend_z(c, start - 1, p.trend_lookback)
-    if ratio >= p.volume_dryup_ratio or abs(z) < p.volume_dryup_min_z:
+    if abs(z) < p.volume_dryup_min_z:
         return None
     sign = int(np.sign(z))
     clarity = float(np.mean(quiet < p.volume_dryup_ratio * base))

@@ -82,16 +82,21 @@ def _candle_codes(panel: BarPanel, features, rows: np.ndarray, width: int) -> tu
     return names, codes[:, :, -1]
 
 
+def symbol_rows(panel: BarPanel, symbols: list[str]) -> np.ndarray:
+    """Panel rows of `symbols` (KeyError naming the unknown ones); cheap for a few symbols."""
+    found = [np.flatnonzero(panel.symbols == s) for s in symbols]
+    missing = [s for s, f in zip(symbols, found, strict=True) if f.size == 0]
+    if missing:
+        raise KeyError(f"unknown symbols: {', '.join(missing[:10])}")
+    return np.array([f[0] for f in found], dtype=np.intp)
+
+
 def detect(panel: BarPanel, features, symbols: list[str], settings: SettingsModel) -> list[PatternHit]:
     """Every enabled pattern for `symbols` at the panel's last session (confidence >= min_confidence)."""
     p = settings.patterns
     if panel.n_sessions == 0 or not symbols:
         return []
-    index = {s: i for i, s in enumerate(panel.symbols.tolist())}
-    missing = [s for s in symbols if s not in index]
-    if missing:
-        raise KeyError(f"unknown symbols: {', '.join(missing[:10])}")
-    rows = np.array([index[s] for s in symbols], dtype=np.intp)
+    rows = symbol_rows(panel, symbols)
     width = min(panel.n_sessions, history_needed(p))
     high, low = panel.high[rows, -width:], panel.low[rows, -width:]
     close, vol = panel.close[rows, -width:], panel.volume[rows, -width:]
