@@ -18,7 +18,7 @@ from pydantic import SecretStr
 
 from tradecycle.errors import ConfigError, DataError, NotFoundError
 
-from .cache import BAR_COLUMNS, BarCache, integer_volume
+from .cache import BAR_COLUMNS, BarCache, empty_bars, integer_volume
 from .ratelimit import AuthError, RateLimiter, RetryPolicy, TransientError, call_with_retry, shared_limiter
 
 T = TypeVar("T")
@@ -142,7 +142,7 @@ class AlpacaProvider:
                     self.cache.store(self.name, symbol, start, end, frame, variant)
                 frames.append(frame)
         if not frames:
-            return pd.DataFrame(columns=BAR_COLUMNS)
+            return empty_bars()
         return pd.concat(frames, ignore_index=True).sort_values(["symbol", "date"], ignore_index=True)
 
     def _request(self, symbols: list[str], start: date, end: date) -> dict[str, list[dict[str, Any]]]:
@@ -173,9 +173,7 @@ class AlpacaProvider:
 def parse_bars(symbol: str, bars: list[dict[str, Any]]) -> pd.DataFrame:
     """Alpaca's raw bars ({t, o, h, l, c, v, n, vw}) -> long bars; `t` is the session day in New York."""
     if not bars:
-        return pd.DataFrame({c: pd.Series(dtype="float64") for c in BAR_COLUMNS}).astype(
-            {"date": "datetime64[ns]", "symbol": "object"}
-        )
+        return empty_bars()
     try:
         stamps = pd.to_datetime([b["t"] for b in bars], utc=True)
         frame = pd.DataFrame(

@@ -75,3 +75,13 @@ def integer_volume(frame: pd.DataFrame) -> pd.DataFrame:
     if len(volume) and volume.notna().all():
         frame = frame.assign(volume=volume.round().astype("int64"))
     return frame
+
+
+def empty_bars() -> pd.DataFrame:
+    """A frame with the provider columns and dtypes and no rows (a symbol with no bars in range)."""
+    return pd.DataFrame(
+        {
+            c: pd.Series(dtype={"date": "datetime64[ns]", "symbol": "object"}.get(c, "float64"))
+            for c in BAR_COLUMNS
+        }
+    )

@@ -5,9 +5,9 @@ cookie and crumb Yahoo asks for); we ask it for the documented v8 chart payload 
 parse that ourselves, so the timezone, the adjustment and the errors are ours to
 control and test. Yahoo spells class shares with a dash (BRK-B); we use a dot (BRK.B).
 
-Prices are Yahoo's `close` series: split-adjusted, not dividend-adjusted (the
-`adjclose` series is kept out, as the bundled sample does). Bars go through
-`validate.validate_bars` before storage, like every other source.
+Prices are Yahoo's OHLC series: split-adjusted, not dividend-adjusted (`adjclose` is
+not used). Bars go through `validate.validate_bars` before storage, like every other
+source.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import pandas as pd
 
 from tradecycle.errors import ConfigError, DataError
 
-from .cache import BAR_COLUMNS, BarCache, integer_volume
+from .cache import BAR_COLUMNS, BarCache, empty_bars, integer_volume
 from .ratelimit import RateLimiter, RetryPolicy, TransientError, call_with_retry, shared_limiter
 
 CHART_URL = "https://query2.finance.yahoo.com/v8/finance/chart/{ticker}"
@@ -88,7 +88,7 @@ class YahooProvider:
             raise DataError(f"--end {end} is before --start {start}")
         frames = [self._one(symbol.upper(), start, end) for symbol in dict.fromkeys(symbols)]
         if not frames:
-            return pd.DataFrame(columns=BAR_COLUMNS)
+            return empty_bars()
         return pd.concat(frames, ignore_index=True).sort_values(["symbol", "date"], ignore_index=True)
 
     def _one(self, symbol: str, start: date, end: date) -> pd.DataFrame:
@@ -132,7 +132,7 @@ def parse_chart(symbol: str, payload: dict[str, Any]) -> pd.DataFrame:
     result = results[0]
     stamps = result.get("timestamp") or []
     if not stamps:
-        return pd.DataFrame({c: pd.Series(dtype=_dtype(c)) for c in BAR_COLUMNS})
+        return empty_bars()
     try:
         quote = result["indicators"]["quote"][0]
         tz = result["meta"].get("exchangeTimezoneName") or "America/New_York"
@@ -153,7 +153,3 @@ def parse_chart(symbol: str, payload: dict[str, Any]) -> pd.DataFrame:
     frame = frame[~empty]
     frame = frame.drop_duplicates(subset="date", keep="last")  # the live bar can repeat the last session
     return integer_volume(frame[BAR_COLUMNS].reset_index(drop=True))
-
-
-def _dtype(column: str) -> str:
-    return {"date": "datetime64[ns]", "symbol": "object"}.get(column, "float64")
