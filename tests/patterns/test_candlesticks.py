@@ -148,3 +148,26 @@ def test_indecision_after_a_rise_points_down_and_on_a_flat_is_neutral(make_panel
     neutral = _doji_after(flat, make_panel)["CDLDOJI"]
     assert neutral.direction is SignalLabel.NEUTRAL
     assert neutral.stop_loss < neutral.entry_price < neutral.target_price
+
+
+def test_no_hits_when_last_high_missing(make_panel):
+    panel = _hammer_after_decline(make_panel, 3.0)
+    names, codes = candlestick_arrays(panel)
+    panel.high[0, -1] = np.nan
+    assert (
+        candlestick_hits(
+            panel.symbols, names, codes[:, :, -1], panel.high, panel.low, panel.close, panel.volume
+        )
+        == []
+    )
+
+
+def test_levels_ok():
+    from tradecycle.core.pattern_scoring import levels_ok
+
+    assert levels_ok(1, 10.0, 9.0, 13.0) and levels_ok(0, 10.0, 9.0, 13.0)
+    assert levels_ok(-1, 10.0, 11.0, 7.0)
+    assert not levels_ok(1, 10.0, 11.0, 13.0)
+    assert not levels_ok(-1, 10.0, 11.0, 12.0)
+    assert not levels_ok(1, 10.0, 0.0, 13.0)
+    assert not levels_ok(1, 10.0, float("nan"), 13.0)

@@ -33,6 +33,7 @@ from tradecycle.core.pattern_scoring import (
     REVERSAL,
     average_true_range,
     confidence,
+    levels_ok,
     prior_trend_z,
     relative_volume,
     trend_score,
@@ -202,7 +203,7 @@ def candlestick_hits(
 
     hits: list[PatternHit] = []
     for k, row in zip(*np.nonzero(codes), strict=True):
-        if not np.isfinite(close[row, last]):
+        if not np.isfinite(close[row, last] + high[row, last] + low[row, last]):
             continue
         name = names[k]
         code = int(codes[k, row])
@@ -215,6 +216,8 @@ def candlestick_hits(
         trend_points = trend_score(z, sign, role, p)
         clarity = min(abs(code) / 200.0, 1.0)
         entry, stop, target = _levels(high[row], low[row], close[row, last], float(atr[row]), span, sign, p)
+        if not levels_ok(sign, entry, stop, target):
+            continue
         hits.append(
             PatternHit(
                 symbol=str(symbols[row]),

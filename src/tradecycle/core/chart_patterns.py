@@ -32,6 +32,7 @@ from tradecycle.core.pattern_scoring import (
     REVERSAL,
     average_true_range,
     confidence,
+    levels_ok,
     prior_trend_z,
     relative_volume,
     trend_score,
@@ -388,7 +389,7 @@ def chart_patterns(
         direction = shape.direction * sign
         entry, stop, target = (sign * x for x in (shape.entry, shape.stop, shape.target))
         target = max(target, p.min_price_fraction * entry)
-        if direction * (target - entry) <= 0 or direction * (entry - stop) <= 0:
+        if not levels_ok(direction, entry, stop, target):
             continue  # price already ran past the target (or the stop): no trade left in it
         z = prior_trend_z(c, offset + shape.start, p.trend_lookback)
         trend_points = trend_score(z, direction, shape.role, p)

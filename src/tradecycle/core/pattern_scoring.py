@@ -87,3 +87,10 @@ def confidence(clarity: float, volume: float, trend: float, p: PatternSettings) 
     """The weighted 0..1 confidence, rounded to 4 places."""
     total = p.clarity_weight * clarity + p.volume_weight * volume + p.trend_weight * trend
     return round(float(np.clip(total, 0.0, 1.0)), 4)
+
+
+def levels_ok(sign: int, entry: float, stop: float, target: float) -> bool:
+    """Finite positive prices on the right sides: stop < entry < target long (sign >= 0), mirrored short."""
+    if not all(math.isfinite(x) and x > 0 for x in (entry, stop, target)):
+        return False
+    return stop < entry < target if sign >= 0 else target < entry < stop

@@ -28,6 +28,7 @@ from tradecycle.core.pattern_scoring import (
     REVERSAL,
     average_true_range,
     confidence,
+    levels_ok,
     prior_trend_z,
     relative_volume,
     trend_score,
@@ -146,6 +147,9 @@ def volume_patterns(
             risk = min(risk, entry * (1 - p.min_price_fraction))
         target = found.target if found.target is not None else entry + sign * p.target_rr * risk
         target = max(target, p.min_price_fraction * entry)
+        stop = entry - sign * risk
+        if not levels_ok(sign, entry, stop, target):
+            continue
         trend_points = trend_score(found.trend_z, sign, found.role, p)
         clarity = float(np.clip(found.clarity, 0.0, 1.0))
         volume_points = float(np.clip(found.volume_points, 0.0, 1.0))
@@ -157,7 +161,7 @@ def volume_patterns(
                 direction=SignalLabel.BUY if sign > 0 else SignalLabel.SELL,
                 confidence=confidence(clarity, volume_points, trend_points, p),
                 entry_price=round(entry, 4),
-                stop_loss=round(entry - sign * risk, 4),
+                stop_loss=round(stop, 4),
                 target_price=round(float(target), 4),
                 metadata={
                     "role": found.role,
