@@ -163,3 +163,25 @@ def test_existing_metadata_is_kept_beside_the_legacy_value():
         "note": "x",
         "legacy": {"status": "partially_filled", "side": "buy"},
     }
+
+
+def test_rows_still_in_the_write_ahead_log_are_adopted(legacy_db, tmp_path):
+    """A seed service that died without a checkpoint leaves committed rows only in the -wal file."""
+    import shutil
+
+    writer = sqlite3.connect(legacy_db)
+    writer.execute("PRAGMA wal_autocheckpoint=0")
+    writer.execute("INSERT INTO pl_summary (date, realized_pl) VALUES ('2025-06-26', 12.5)")
+    writer.commit()
+    crashed = tmp_path / "crashed"
+    crashed.mkdir()
+    for suffix in ("", "-wal", "-shm"):  # the files as a crash would leave them
+        shutil.copyfile(legacy_db.with_name(legacy_db.name + suffix), crashed / (legacy_db.name + suffix))
+    writer.close()
+    copy = crashed / legacy_db.name
+    assert (crashed / (legacy_db.name + "-wal")).stat().st_size > 0
+    report = upgrade_database(f"sqlite:///{copy}")
+    report.engine.dispose()
+    assert report.rows_adopted["pl_summary"] == 1
+    assert _counts(copy)["pl_summary"] == 1
+    assert _counts(report.backup_path)["pl_summary"] == 1
