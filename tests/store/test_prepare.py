@@ -32,3 +32,37 @@ def test_upgrade_twice_is_a_no_op(db_url):
     assert first.action is Action.CREATED
     assert second.action is Action.UP_TO_DATE
     assert second.from_revision == second.to_revision == head_revision()
+
+
+def test_older_revision_is_migrated(db_url, tmp_path, monkeypatch):
+    """A database at the previous revision is upgraded in place by a later migration (batch mode on SQLite)."""
+    import shutil
+
+    from tradecycle.adapters.store import database
+
+    upgrade_database(db_url).engine.dispose()
+    scripts = tmp_path / "migrations"
+    shutil.copytree(database.MIGRATIONS_DIR, scripts, ignore=shutil.ignore_patterns("__pycache__"))
+    (scripts / "versions" / "0002_note.py").write_text(
+        "import sqlalchemy as sa\n"
+        "from alembic import op\n"
+        "revision = '0002_note'\n"
+        f"down_revision = '{head_revision()}'\n"
+        "branch_labels = None\n"
+        "depends_on = None\n\n\n"
+        "def upgrade():\n"
+        "    with op.batch_alter_table('watchlist') as batch:\n"
+        "        batch.add_column(sa.Column('note', sa.Text()))\n"
+    )
+    monkeypatch.setattr(database, "MIGRATIONS_DIR", scripts)
+    report = upgrade_database(db_url)
+    try:
+        assert (report.action, report.from_revision, report.to_revision) == (
+            Action.MIGRATED,
+            "0001_initial",
+            "0002_note",
+        )
+        columns = {c["name"] for c in inspect(report.engine).get_columns("watchlist")}
+        assert "note" in columns
+    finally:
+        report.engine.dispose()
