@@ -14,9 +14,10 @@ from tradecycle.config import SettingsModel
 from tradecycle.core.candlesticks import candlestick_arrays
 from tradecycle.core.features import FeaturePanel
 from tradecycle.core.types import Candidate, PatternType, ScanType
-from tradecycle.errors import DataError
+from tradecycle.errors import ConfigError, DataError
 from tradecycle.services import patterns
 from tradecycle.services.context import CycleContext
+from tradecycle.settings import load_settings
 
 
 def features_of(panel) -> FeaturePanel:
@@ -154,3 +155,12 @@ def test_supported_patterns_lists_every_detector():
     assert hammer["display_name"] == "Hammer" and hammer["candles"] == 1
     assert {p["direction"] for p in supported["chart"]} == {"BUY", "SELL"}
     assert "clarity" in supported["confidence_rule"]
+
+
+def test_pattern_settings_are_validated():
+    settings = load_settings(None, {"patterns": {"chart_lookback": 90, "min_confidence": 0.5}})
+    assert (settings.patterns.chart_lookback, settings.patterns.min_confidence) == (90, 0.5)
+    with pytest.raises(ConfigError, match="pattern confidence weights must sum to 1"):
+        load_settings(None, {"patterns": {"clarity_weight": 0.5}})
+    with pytest.raises(ConfigError, match="chart_flag_min_bars"):
+        load_settings(None, {"patterns": {"chart_flag_min_bars": 20}})
