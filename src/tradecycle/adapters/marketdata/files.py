@@ -147,7 +147,7 @@ def _read_csv(path: Path, progress: Progress | None) -> tuple[pd.DataFrame, int]
         raw = stack.enter_context(path.open("rb"))
         stream = stack.enter_context(gzip.open(raw)) if path.suffix.lower() == ".gz" else raw
         try:
-            for chunk in pd.read_csv(stream, chunksize=CHUNK_ROWS, dtype=str, keep_default_na=False):
+            for chunk in pd.read_csv(stream, chunksize=CHUNK_ROWS):
                 chunks.append(chunk)
                 if progress:
                     progress(raw.tell(), size)

@@ -8,6 +8,7 @@ idempotent. Everything runs in the caller's transaction.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -27,6 +28,8 @@ from .validate import ValidationReport, validate_bars
 TIMEFRAME = "1d"
 _VALUES = ("open", "high", "low", "close", "volume")
 _IN_CHUNK = 500  # symbols per IN (...) list, well under every driver's parameter limit
+WRITE_CHUNK = 100_000
+Progress = Callable[[int, int], None]  # (rows done, rows total)
 
 
 @dataclass(frozen=True)
@@ -35,14 +38,24 @@ class ImportResult:
     written: int
 
 
-def write_bars(conn: Connection, frame: pd.DataFrame, source: str | None = None) -> int:
+def write_bars(
+    conn: Connection, frame: pd.DataFrame, source: str | None = None, progress: Progress | None = None
+) -> int:
     """Store validated long-format bars (date, symbol, open, high, low, close, volume); return rows written.
 
     Symbols not yet in `symbols` are added (sector from the bundle or 'Unknown');
-    existing bars of the same symbol and session are replaced.
+    existing bars of the same symbol and session are replaced. Large frames go in
+    chunks of WRITE_CHUNK rows (bounded memory), `progress(done, total)` after each.
     """
-    if frame.empty:
-        return 0
+    written = 0
+    for start in range(0, len(frame), WRITE_CHUNK):
+        written += _write_chunk(conn, frame.iloc[start : start + WRITE_CHUNK], source)
+        if progress:
+            progress(written, len(frame))
+    return written
+
+
+def _write_chunk(conn: Connection, frame: pd.DataFrame, source: str | None) -> int:
     codes, unique_days = pd.factorize(pd.to_datetime(frame["date"]).dt.normalize())
     closes = calendar.closes_utc(pd.DatetimeIndex(unique_days))
     day_stamps = [pd.Timestamp(close).tz_localize(UTC).to_pydatetime() for close in closes]
@@ -140,13 +153,14 @@ def import_bars(
     *,
     skip_bad: bool = False,
     source: str | None = None,
+    progress: Progress | None = None,
 ) -> ImportResult:
     """Validate then store: any bad row rejects the whole frame unless `skip_bad` (then only good rows go in)."""
     report = validate_bars(frame, source_name)
     if not skip_bad:
         report.raise_if_bad()
     good = frame.loc[~report.bad]
-    written = write_bars(conn, good, source=source)
+    written = write_bars(conn, good, source=source, progress=progress)
     return ImportResult(report=report, written=written)
 
 

@@ -41,7 +41,6 @@ RejectsOption = Annotated[
 ]
 SHOWN_ISSUES = 20
 PROGRESS_MIN_BYTES = 5_000_000
-WRITE_CHUNK = 100_000
 
 
 def _format(value: str | None) -> Literal["csv", "parquet"] | None:
@@ -155,27 +154,27 @@ def import_(
       [bold]tradecycle data import AAPL.csv --symbol AAPL[/]   (Yahoo layout: Date,Open,High,Low,Close,Adj Close,Volume)
       [bold]tradecycle data import bars.parquet --map date=day,symbol=ticker --skip-bad --rejects bad.csv[/]
     """
-    from tradecycle.adapters.marketdata.store import write_bars
-    from tradecycle.adapters.marketdata.validate import validate_bars
+    from tradecycle.adapters.marketdata.store import WRITE_CHUNK, import_bars
     from tradecycle.adapters.store.database import prepare_database
 
     ctx = open_context(config, database)
     frame = _read(path, fmt, mapping, symbol)
-    report = validate_bars(frame, path.name)
-    if not skip_bad:
-        report.raise_if_bad()
+    engine = prepare_database(ctx.settings.database_url)
+    with engine.begin() as conn, _progress() as progress:
+        task = progress.add_task("writing bars", total=len(frame), visible=len(frame) > WRITE_CHUNK)
+        imported = import_bars(
+            conn,
+            frame,
+            path.name,
+            skip_bad=skip_bad,
+            source=path.name[:32],
+            progress=lambda done, _total: progress.update(task, completed=done),
+        )
+    report, written = imported.report, imported.written
     rejects_path = None
     if report.issues and (skip_bad or rejects is not None):
         rejects_path = rejects or Path(f"{path.name}.rejects.csv")
         report.rejects_frame().to_csv(rejects_path, index=False)
-    good = frame.loc[~report.bad]
-    engine = prepare_database(ctx.settings.database_url)
-    written = 0
-    with engine.begin() as conn, _progress() as progress:
-        task = progress.add_task("writing bars", total=len(good), visible=len(good) > WRITE_CHUNK)
-        for start in range(0, len(good), WRITE_CHUNK):
-            written += write_bars(conn, good.iloc[start : start + WRITE_CHUNK], source=path.name[:32])
-            progress.update(task, completed=written)
     result = {
         **_report_dict(report),
         "written": written,
@@ -282,9 +281,12 @@ def seed(
             frame = bundled_frame(start, end)
             with _progress() as progress:
                 task = progress.add_task("writing bundled bars", total=len(frame))
-                for start in range(0, len(frame), WRITE_CHUNK):
-                    written += write_bars(conn, frame.iloc[start : start + WRITE_CHUNK], source="bundled")
-                    progress.update(task, completed=written)
+                written = write_bars(
+                    conn,
+                    frame,
+                    source="bundled",
+                    progress=lambda done, _total: progress.update(task, completed=done),
+                )
     if json:
         print_json({"symbols_changed": symbols, "bars_written": written})
         return
