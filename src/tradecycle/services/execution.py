@@ -146,6 +146,7 @@ def run_fills_phase(conn: Connection, ctx: CycleContext) -> PhaseResult:
     for row, qty, price in zip(rows, *_offer(ctx, rows, costs, bar), strict=True):
         book.fill_order(row, int(qty), float(price))
     brackets = book.fill_brackets(bar)
+    book.flush()
     ctx.fills.extend(book.fills)
     return PhaseResult(
         processed=len(rows) + brackets,
@@ -196,8 +197,14 @@ class FillBook:
         self.cash = cash_cents(conn, ctx.account_id)
         self.held = held_quantities(conn, ctx.account_id)
         self.fills: list[dict[str, Any]] = []
+        self.ledger: list[Transaction] = []
         self.expired = 0
         self.sold: set[str] = set()
+
+    def flush(self) -> None:
+        """Append this bar's ledger lines in one batch (positions are rebuilt from them once)."""
+        record_transactions(self.conn, self.ctx.account_id, self.ledger)
+        self.ledger = []
 
     def affordable(self, quantity: int, price: float) -> int:
         """Shares of `quantity` the cash pays for, commission included (no margin)."""
@@ -213,34 +220,36 @@ class FillBook:
         if row.side == Side.SELL.value:
             quantity = min(quantity, self.held.get(row.symbol, 0))
             if self.held.get(row.symbol, 0) == 0:
-                self.broker.expire(row.client_order_id, "cancelled: no shares left to sell")
+                reason = "cancelled: no shares left to sell"
+                self.broker.expire_known(row.order_id, row.status, row.filled_quantity or 0, reason)
                 self.expired += 1
                 return
         elif quantity > 0:
             quantity = self.affordable(quantity, price)
+        status, filled = OrderStatus(row.status), row.filled_quantity or 0
         if quantity > 0:
-            row = self.book(row, quantity, price, row.exit_reason or row.entry_reason or "fill")
+            status = self.book(row, quantity, price, row.exit_reason or row.entry_reason or "fill")
+            filled += quantity
         else:
             self.broker.mark_seen(row, self.session)
-        if row.time_in_force == TimeInForce.DAY.value and row.status in (
-            OrderStatus.SUBMITTED.value,
-            OrderStatus.PARTIAL.value,
+        if row.time_in_force == TimeInForce.DAY.value and status in (
+            OrderStatus.SUBMITTED,
+            OrderStatus.PARTIAL,
         ):
-            unfilled = row.quantity - (row.filled_quantity or 0)
-            self.broker.expire(row.client_order_id, f"day order expired with {unfilled} shares unfilled")
+            unfilled = row.quantity - filled
+            reason = f"day order expired with {unfilled} shares unfilled"
+            self.broker.expire_known(row.order_id, status.value, filled, reason)
             self.expired += 1
 
-    def book(self, row: Any, quantity: int, price: float, reason: str) -> Any:
-        """Record one fill everywhere it belongs; returns the order row as updated."""
+    def book(self, row: Any, quantity: int, price: float, reason: str) -> OrderStatus:
+        """Record one fill everywhere it belongs (ledger lines wait for `flush`); returns the order's status."""
         ctx = self.ctx
         commission = commission_cents(quantity, self.costs)
-        self.broker.record_fill(row, quantity, price, commission / 100, self.session, reason)
+        status = self.broker.record_fill(row, quantity, price, commission / 100, self.session, reason)
         buy = row.side == Side.BUY.value
         notional = notional_cents(price, quantity)
         fill_id = f"{row.order_id}@{self.session}"
-        record_transactions(
-            self.conn,
-            ctx.account_id,
+        self.ledger.extend(
             [
                 Transaction(
                     fill_id,
@@ -266,7 +275,7 @@ class FillBook:
                     ctx.cycle_id,
                     f"commission on {row.order_id}",
                 ),
-            ],
+            ]
         )
         self.cash += (-notional if buy else notional) - commission
         self.held[row.symbol] = self.held.get(row.symbol, 0) + (quantity if buy else -quantity)
@@ -285,7 +294,7 @@ class FillBook:
                 "price": price,
             }
         )
-        return self.broker.find(row.client_order_id)
+        return status
 
     def fill_brackets(self, bar: int) -> int:
         """Resting stop/target of open positions against the bar (one-cancels-other); returns checks made."""

@@ -24,6 +24,34 @@ from tradecycle.core.ledger import LedgerEntry, LedgerState, PositionState, comp
 from tradecycle.core.types import TransactionKind
 from tradecycle.errors import DataError
 
+_t, _b, _p = s.transactions.c, s.balance_history.c, s.positions.c
+# Statements built once (building a select costs more than running it on SQLite).
+KNOWN_IDS = select(_t.external_id, _t.id).where(_t.external_id.in_(bindparam("ids", expanding=True)))
+PRESENT_SYMBOLS = select(s.symbols.c.symbol).where(
+    s.symbols.c.symbol.in_(bindparam("symbols", expanding=True))
+)
+LAST_BALANCE = (
+    select(_b.balance_cents)
+    .where(_b.account_id == bindparam("account"))
+    .order_by(_b.transaction_id.desc())
+    .limit(1)
+)
+ENTRIES = select(_t.kind, _t.amount_cents, _t.symbol, _t.quantity).where(
+    _t.account_id == bindparam("account")
+)
+ENTRIES_FOR = ENTRIES.where(_t.symbol.in_(bindparam("symbols", expanding=True)))
+CASH = select(func.coalesce(func.sum(_t.amount_cents), 0)).where(_t.account_id == bindparam("account"))
+TOTALS = (
+    select(_t.kind, func.sum(_t.amount_cents)).where(_t.account_id == bindparam("account")).group_by(_t.kind)
+)
+POSITION_ROWS = select(_p.symbol, _p.quantity, _p.current_price, _p.opened_at).where(
+    _p.account_id == bindparam("account"), _p.symbol.in_(bindparam("symbols", expanding=True))
+)
+UPDATE_POSITION = update(s.positions).where(
+    _p.account_id == bindparam("b_account"), _p.symbol == bindparam("b_symbol")
+)
+HELD = select(_p.symbol, _p.quantity).where(_p.account_id == bindparam("account"), _p.quantity > 0)
+
 
 @dataclass(frozen=True, slots=True)
 class Transaction:
@@ -49,17 +77,13 @@ def record_transactions(conn: Connection, account_id: int, transactions: Iterabl
     wanted = list(transactions)
     if not wanted:
         return 0
-    t = s.transactions.c
-    known = set(
-        conn.execute(
-            select(t.external_id).where(t.external_id.in_([x.external_id for x in wanted]))
-        ).scalars()
-    )
+    known = {r.external_id for r in conn.execute(KNOWN_IDS, {"ids": [x.external_id for x in wanted]})}
     fresh = [x for x in wanted if x.external_id not in known]
     if not fresh:
         return 0
     symbols = sorted({x.symbol for x in fresh if x.symbol})
-    ensure_symbols(conn, symbols)
+    if symbols and len(conn.execute(PRESENT_SYMBOLS, {"symbols": symbols}).all()) < len(symbols):
+        ensure_symbols(conn, symbols)
     insert_rows(
         conn,
         s.transactions,
@@ -87,15 +111,8 @@ def record_transactions(conn: Connection, account_id: int, transactions: Iterabl
 
 
 def _append_balance_history(conn: Connection, account_id: int, fresh: list[Transaction]) -> None:
-    t, b = s.transactions.c, s.balance_history.c
-    ids = dict(
-        conn.execute(
-            select(t.external_id, t.id).where(t.external_id.in_([x.external_id for x in fresh]))
-        ).all()
-    )
-    balance = conn.execute(
-        select(b.balance_cents).where(b.account_id == account_id).order_by(b.transaction_id.desc()).limit(1)
-    ).scalar()
+    ids = dict(conn.execute(KNOWN_IDS, {"ids": [x.external_id for x in fresh]}).all())
+    balance = conn.execute(LAST_BALANCE, {"account": account_id}).scalar()
     balance = int(balance or 0)
     rows = []
     for x in sorted(fresh, key=lambda x: ids[x.external_id]):
@@ -115,16 +132,11 @@ def _append_balance_history(conn: Connection, account_id: int, fresh: list[Trans
 
 
 def ledger_entries(conn: Connection, account_id: int, symbols: list[str] | None = None) -> list[LedgerEntry]:
-    t = s.transactions.c
-    query = (
-        select(t.kind, t.amount_cents, t.symbol, t.quantity).where(t.account_id == account_id).order_by(t.id)
-    )
-    if symbols is not None:
-        query = query.where(t.symbol.in_(symbols))
-    return [
-        LedgerEntry(TransactionKind(r.kind), int(r.amount_cents), r.symbol, r.quantity)
-        for r in conn.execute(query)
-    ]
+    if symbols is None:
+        rows = conn.execute(ENTRIES.order_by(_t.id), {"account": account_id})
+    else:
+        rows = conn.execute(ENTRIES_FOR.order_by(_t.id), {"account": account_id, "symbols": symbols})
+    return [LedgerEntry(TransactionKind(r.kind), int(r.amount_cents), r.symbol, r.quantity) for r in rows]
 
 
 def ledger_state(conn: Connection, account_id: int, symbols: list[str] | None = None) -> LedgerState:
@@ -132,12 +144,7 @@ def ledger_state(conn: Connection, account_id: int, symbols: list[str] | None = 
 
 
 def cash_cents(conn: Connection, account_id: int) -> int:
-    t = s.transactions.c
-    return int(
-        conn.execute(
-            select(func.coalesce(func.sum(t.amount_cents), 0)).where(t.account_id == account_id)
-        ).scalar_one()
-    )
+    return int(conn.execute(CASH, {"account": account_id}).scalar_one())
 
 
 def rebuild_positions(conn: Connection, account_id: int, symbols: list[str], at: datetime) -> None:
@@ -145,15 +152,7 @@ def rebuild_positions(conn: Connection, account_id: int, symbols: list[str], at:
     if not symbols:
         return
     state = ledger_state(conn, account_id, symbols)
-    p = s.positions.c
-    existing = {
-        r.symbol: r
-        for r in conn.execute(
-            select(p.symbol, p.quantity, p.current_price, p.opened_at).where(
-                p.account_id == account_id, p.symbol.in_(symbols)
-            )
-        )
-    }
+    existing = {r.symbol: r for r in conn.execute(POSITION_ROWS, {"account": account_id, "symbols": symbols})}
     inserts, updates = [], []
     for symbol in symbols:
         pos = state.positions.get(symbol, PositionState())
@@ -170,12 +169,7 @@ def rebuild_positions(conn: Connection, account_id: int, symbols: list[str], at:
             updates.append({"b_account": account_id, "b_symbol": symbol, **values})
     insert_rows(conn, s.positions, inserts)
     if updates:
-        conn.execute(
-            update(s.positions).where(
-                p.account_id == bindparam("b_account"), p.symbol == bindparam("b_symbol")
-            ),
-            updates,
-        )
+        conn.execute(UPDATE_POSITION, updates)
 
 
 def _position_values(pos: PositionState, price: float | None) -> dict[str, Any]:
@@ -193,15 +187,11 @@ def _position_values(pos: PositionState, price: float | None) -> dict[str, Any]:
 
 
 def held_symbols(conn: Connection, account_id: int) -> set[str]:
-    p = s.positions.c
-    return set(conn.execute(select(p.symbol).where(p.account_id == account_id, p.quantity > 0)).scalars())
+    return set(held_quantities(conn, account_id))
 
 
 def held_quantities(conn: Connection, account_id: int) -> dict[str, int]:
-    p = s.positions.c
-    return dict(
-        conn.execute(select(p.symbol, p.quantity).where(p.account_id == account_id, p.quantity > 0)).all()
-    )
+    return dict(conn.execute(HELD, {"account": account_id}).all())
 
 
 def reconcile(conn: Connection, account_id: int) -> list[str]:
@@ -261,12 +251,7 @@ class LedgerTotals:
 
 def ledger_totals(conn: Connection, account_id: int) -> LedgerTotals:
     """Cash, net deposits and commissions paid, summed by the database (no replay)."""
-    t = s.transactions.c
-    sums = dict(
-        conn.execute(
-            select(t.kind, func.sum(t.amount_cents)).where(t.account_id == account_id).group_by(t.kind)
-        ).all()
-    )
+    sums = dict(conn.execute(TOTALS, {"account": account_id}).all())
     sums = {k: int(v or 0) for k, v in sums.items()}
     return LedgerTotals(
         cash_cents=sum(sums.values()),

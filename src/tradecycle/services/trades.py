@@ -12,11 +12,11 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, bindparam, select, update
 
 from tradecycle.adapters.brokers.paper import order_metadata
 from tradecycle.adapters.store import schema as s
-from tradecycle.adapters.store.bulk import to_json
+from tradecycle.adapters.store.bulk import insert_rows, to_json
 from tradecycle.core.types import Side, TradeStatus
 from tradecycle.services.context import CycleContext
 
@@ -38,6 +38,25 @@ TRADE_COLUMNS = (
     s.trades.c.closed_at,
     s.trades.c.metadata,
 )
+
+_t = s.trades.c
+OPEN_TRADES = (
+    select(*TRADE_COLUMNS)
+    .where(_t.account_id == bindparam("account"), _t.status == TradeStatus.OPEN.value)
+    .order_by(_t.id)
+)
+BY_ENTRY_ORDER = select(*TRADE_COLUMNS).where(_t.entry_order_id == bindparam("order_id"))
+OPEN_TRADE_OF = (
+    select(*TRADE_COLUMNS)
+    .where(
+        _t.account_id == bindparam("account"),
+        _t.symbol == bindparam("symbol"),
+        _t.status == TradeStatus.OPEN.value,
+    )
+    .order_by(_t.id.desc())
+    .limit(1)
+)
+UPDATE_TRADE = update(s.trades).where(_t.id == bindparam("b_id"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,55 +84,51 @@ def entry_session(trade: Any) -> str | None:
 
 
 def open_trades(conn: Connection, account_id: int) -> list[Any]:
-    t = s.trades.c
-    return list(
-        conn.execute(
-            select(*TRADE_COLUMNS)
-            .where(t.account_id == account_id, t.status == TradeStatus.OPEN.value)
-            .order_by(t.id)
-        )
-    )
+    return list(conn.execute(OPEN_TRADES, {"account": account_id}))
 
 
 def book_entry(conn: Connection, ctx: CycleContext, order: Any, fill: Fill, session: str) -> None:
     """Open the order's trade on its first fill; grow it on later partial fills."""
-    t = s.trades.c
-    trade = conn.execute(select(*TRADE_COLUMNS).where(t.entry_order_id == order.order_id)).first()
+    first_fill = not order.filled_quantity
+    trade = None if first_fill else conn.execute(BY_ENTRY_ORDER, {"order_id": order.order_id}).first()
     if trade is None:
         meta = order_metadata(order)
         stop = meta.get("stop_loss")
-        conn.execute(
-            s.trades.insert(),
-            {
-                "symbol": fill.symbol,
-                "signal_type": Side.BUY.value,
-                "quantity": fill.quantity,
-                "entry_price": fill.price,
-                "confidence": meta.get("confidence"),
-                "trade_reason": order.entry_reason,
-                "alpaca_order_id": None,
-                "status": TradeStatus.OPEN.value,
-                "created_at": ctx.now,
-                "account_id": ctx.account_id,
-                "cycle_id": ctx.cycle_id,
-                "strategy_name": order.strategy_name,
-                "entry_order_id": order.order_id,
-                "stop_loss": stop,
-                "target_price": meta.get("take_profit"),
-                "highest_price": fill.price,
-                "entry_time": ctx.now,
-                "commission": fill.commission_cents / 100,
-                "metadata": to_json(
-                    {
-                        "entry_session": session,
-                        "initial_stop": stop,
-                        "entry_cents": fill.notional_cents,
-                        "exit_cents": 0,
-                        "exit_quantity": 0,
-                        "commission_cents": fill.commission_cents,
-                    }
-                ),
-            },
+        insert_rows(
+            conn,
+            s.trades,
+            [
+                {
+                    "symbol": fill.symbol,
+                    "signal_type": Side.BUY.value,
+                    "quantity": fill.quantity,
+                    "entry_price": fill.price,
+                    "confidence": meta.get("confidence"),
+                    "trade_reason": order.entry_reason,
+                    "alpaca_order_id": None,
+                    "status": TradeStatus.OPEN.value,
+                    "created_at": ctx.now,
+                    "account_id": ctx.account_id,
+                    "cycle_id": ctx.cycle_id,
+                    "strategy_name": order.strategy_name,
+                    "entry_order_id": order.order_id,
+                    "stop_loss": stop,
+                    "target_price": meta.get("take_profit"),
+                    "highest_price": fill.price,
+                    "entry_time": ctx.now,
+                    "commission": fill.commission_cents / 100,
+                    "metadata": to_json(
+                        {
+                            "entry_session": session,
+                            "initial_stop": stop,
+                            "entry_cents": fill.notional_cents,
+                            "exit_cents": 0,
+                            "exit_quantity": 0,
+                            "commission_cents": fill.commission_cents,
+                        }
+                    ),
+                }
+            ],
         )
         return
     meta = trade_metadata(trade)
@@ -121,26 +136,20 @@ def book_entry(conn: Connection, ctx: CycleContext, order: Any, fill: Fill, sess
     meta["commission_cents"] += fill.commission_cents
     quantity = trade.quantity + fill.quantity
     conn.execute(
-        update(s.trades)
-        .where(t.id == trade.id)
-        .values(
-            quantity=quantity,
-            entry_price=round(meta["entry_cents"] / quantity / 100, 6),
-            commission=meta["commission_cents"] / 100,
-            metadata=to_json(meta),
-        )
+        UPDATE_TRADE,
+        {
+            "b_id": trade.id,
+            "quantity": quantity,
+            "entry_price": round(meta["entry_cents"] / quantity / 100, 6),
+            "commission": meta["commission_cents"] / 100,
+            "metadata": to_json(meta),
+        },
     )
 
 
 def book_exit(conn: Connection, ctx: CycleContext, order: Any, fill: Fill, remaining: int) -> None:
     """Add an exit fill to the symbol's open trade; close it when no shares remain."""
-    t = s.trades.c
-    trade = conn.execute(
-        select(*TRADE_COLUMNS)
-        .where(t.account_id == ctx.account_id, t.symbol == fill.symbol, t.status == TradeStatus.OPEN.value)
-        .order_by(t.id.desc())
-        .limit(1)
-    ).first()
+    trade = conn.execute(OPEN_TRADE_OF, {"account": ctx.account_id, "symbol": fill.symbol}).first()
     if trade is None:
         return
     meta = trade_metadata(trade)
@@ -157,4 +166,4 @@ def book_exit(conn: Connection, ctx: CycleContext, order: Any, fill: Fill, remai
         pnl_cents = meta["exit_cents"] - meta["entry_cents"] - meta["commission_cents"]
         values |= {"status": TradeStatus.CLOSED.value, "closed_at": ctx.now, "profit_loss": pnl_cents / 100}
     values["metadata"] = to_json(meta)
-    conn.execute(update(s.trades).where(t.id == trade.id).values(**values))
+    conn.execute(UPDATE_TRADE, {"b_id": trade.id, **values})

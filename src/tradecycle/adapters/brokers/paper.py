@@ -15,7 +15,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, bindparam, func, select, update
 
 from tradecycle.adapters.store import schema as s
 from tradecycle.adapters.store.bulk import insert_rows, to_json
@@ -48,6 +48,27 @@ ORDER_COLUMNS = (
     s.orders.c.created_timestamp,
     s.orders.c.cycle_id,
     s.orders.c.metadata,
+)
+
+
+_o = s.orders.c
+# Statements built once: building a select per call costs more than running it on SQLite.
+FIND_ORDER = select(*ORDER_COLUMNS).where(_o.client_order_id == bindparam("cid"))
+OPEN_ORDERS = (
+    select(*ORDER_COLUMNS)
+    .where(_o.account_id == bindparam("account"), _o.status.in_([st.value for st in OPEN_STATUSES]))
+    .order_by(_o.id)
+)
+UPDATE_ORDER = update(s.orders).where(_o.order_id == bindparam("b_order_id"))
+POSITIONS = (
+    select(
+        s.positions.c.symbol, s.positions.c.quantity, s.positions.c.average_cost, s.positions.c.market_value
+    )
+    .where(s.positions.c.account_id == bindparam("account"), s.positions.c.quantity > 0)
+    .order_by(s.positions.c.symbol)
+)
+CASH = select(func.coalesce(func.sum(s.transactions.c.amount_cents), 0)).where(
+    s.transactions.c.account_id == bindparam("account")
 )
 
 
@@ -89,57 +110,72 @@ class PaperBroker:
         existing = self.find(order.client_order_id)
         if existing is not None:
             return to_broker_order(existing)
+        status = transition(order.client_order_id, OrderStatus.PENDING, OrderStatus.SUBMITTED)
         metadata = {
             "stop_loss": order.stop_loss,
             "take_profit": order.take_profit,
             "confidence": order.confidence,
         }
-        self.conn.execute(
-            s.orders.insert(),
-            {
-                "order_id": order.client_order_id,
-                "client_order_id": order.client_order_id,
-                "broker_order_id": f"paper:{order.client_order_id}",
-                "account_id": self.account_id,
-                "cycle_id": self.cycle_id,
-                "symbol": order.symbol,
-                "order_type": OrderType(order.order_type).value,
-                "side": Side(order.side).value,
-                "quantity": order.quantity,
-                "price": order.limit_price,
-                "stop_price": order.stop_price,
-                "status": OrderStatus.PENDING.value,
-                "filled_quantity": 0,
-                "strategy_name": order.strategy_name,
-                "entry_reason": order.reason if order.intent == "entry" else None,
-                "exit_reason": order.reason if order.intent != "entry" else None,
-                "intent": order.intent,
-                "time_in_force": TimeInForce(order.time_in_force).value,
-                "created_timestamp": self.now,
-                "updated_timestamp": self.now,
-                "created_at": self.now,
-                "metadata": to_json({k: v for k, v in metadata.items() if v is not None}),
-            },
+        row = {
+            "order_id": order.client_order_id,
+            "client_order_id": order.client_order_id,
+            "broker_order_id": f"paper:{order.client_order_id}",
+            "account_id": self.account_id,
+            "cycle_id": self.cycle_id,
+            "symbol": order.symbol,
+            "order_type": OrderType(order.order_type).value,
+            "side": Side(order.side).value,
+            "quantity": order.quantity,
+            "price": order.limit_price,
+            "stop_price": order.stop_price,
+            "status": status.value,
+            "filled_quantity": 0,
+            "strategy_name": order.strategy_name,
+            "entry_reason": order.reason if order.intent == "entry" else None,
+            "exit_reason": order.reason if order.intent != "entry" else None,
+            "intent": order.intent,
+            "time_in_force": TimeInForce(order.time_in_force).value,
+            "created_timestamp": self.now,
+            "updated_timestamp": self.now,
+            "created_at": self.now,
+            "metadata": to_json({k: v for k, v in metadata.items() if v is not None}),
+        }
+        insert_rows(self.conn, s.orders, [row])
+        self._history(
+            [
+                (order.client_order_id, None, OrderStatus.PENDING, 0, None, "created", None),
+                (
+                    order.client_order_id,
+                    OrderStatus.PENDING,
+                    status,
+                    0,
+                    None,
+                    "accepted by the paper broker",
+                    None,
+                ),
+            ]
         )
-        self._history(order.client_order_id, None, OrderStatus.PENDING, 0, None, "created")
-        self._move(
-            order.client_order_id, OrderStatus.PENDING, OrderStatus.SUBMITTED, "accepted by the paper broker"
+        return BrokerOrder(
+            client_order_id=order.client_order_id,
+            broker_order_id=row["broker_order_id"],
+            symbol=order.symbol,
+            side=Side(order.side),
+            quantity=order.quantity,
+            order_type=OrderType(order.order_type),
+            time_in_force=TimeInForce(order.time_in_force),
+            status=status,
+            limit_price=order.limit_price,
+            stop_price=order.stop_price,
         )
-        return to_broker_order(self.find(order.client_order_id))
 
     def cancel(self, client_order_id: str) -> BrokerOrder:
-        return self.expire(client_order_id, "cancelled on request")
+        self.expire(client_order_id, "cancelled on request")
+        return to_broker_order(self.find(client_order_id))
 
     def open_orders(self) -> list[BrokerOrder]:
         return [to_broker_order(r) for r in self.open_order_rows()]
 
     def positions(self) -> list[BrokerPosition]:
-        p = s.positions.c
-        rows = self.conn.execute(
-            select(p.symbol, p.quantity, p.average_cost, p.market_value)
-            .where(p.account_id == self.account_id, p.quantity > 0)
-            .order_by(p.symbol)
-        )
         return [
             BrokerPosition(
                 r.symbol,
@@ -147,15 +183,11 @@ class PaperBroker:
                 Decimal(str(r.average_cost)),
                 None if r.market_value is None else Decimal(str(r.market_value)),
             )
-            for r in rows
+            for r in self.conn.execute(POSITIONS, {"account": self.account_id})
         ]
 
     def account(self) -> BrokerAccount:
-        t = s.transactions.c
-        cash_cents = self.conn.execute(
-            select(func.coalesce(func.sum(t.amount_cents), 0)).where(t.account_id == self.account_id)
-        ).scalar_one()
-        cash = Decimal(int(cash_cents)) / 100
+        cash = Decimal(int(self.conn.execute(CASH, {"account": self.account_id}).scalar_one())) / 100
         held = sum(
             (p.market_value if p.market_value is not None else p.average_cost * p.quantity)
             for p in self.positions()
@@ -166,86 +198,68 @@ class PaperBroker:
     # ------------------------------------------------------------ used by the fills phase
 
     def find(self, client_order_id: str) -> Any:
-        return self.conn.execute(
-            select(*ORDER_COLUMNS).where(s.orders.c.client_order_id == client_order_id)
-        ).first()
+        return self.conn.execute(FIND_ORDER, {"cid": client_order_id}).first()
 
     def open_order_rows(self) -> list[Any]:
-        o = s.orders.c
-        return list(
-            self.conn.execute(
-                select(*ORDER_COLUMNS)
-                .where(o.account_id == self.account_id, o.status.in_([st.value for st in OPEN_STATUSES]))
-                .order_by(o.id)
-            )
-        )
+        return list(self.conn.execute(OPEN_ORDERS, {"account": self.account_id}))
 
     def record_fill(
         self, row: Any, quantity: int, price: float, commission: float, session: str, reason: str
     ) -> OrderStatus:
         """Book `quantity` more shares of order `row` at `price`; returns the new status."""
         filled = (row.filled_quantity or 0) + quantity
-        status = status_after_fill(filled, row.quantity)
-        transition(row.order_id, row.status, status)
+        status = transition(row.order_id, row.status, status_after_fill(filled, row.quantity))
         previous = (row.average_fill_price or 0.0) * (row.filled_quantity or 0)
-        average = round((previous + price * quantity) / filled, 6)
-        metadata = order_metadata(row) | {"filled_through": session}
         self.conn.execute(
-            update(s.orders)
-            .where(s.orders.c.order_id == row.order_id)
-            .values(
-                status=status.value,
-                filled_quantity=filled,
-                average_fill_price=average,
-                commission=round((row.commission or 0.0) + commission, 2),
-                updated_timestamp=self.now,
-                metadata=to_json(metadata),
-            )
+            UPDATE_ORDER,
+            {
+                "b_order_id": row.order_id,
+                "status": status.value,
+                "filled_quantity": filled,
+                "average_fill_price": round((previous + price * quantity) / filled, 6),
+                "commission": round((row.commission or 0.0) + commission, 2),
+                "updated_timestamp": self.now,
+                "metadata": to_json(order_metadata(row) | {"filled_through": session}),
+            },
         )
         self._history(
-            row.order_id,
-            row.status,
-            status,
-            filled,
-            price,
-            reason,
-            {"session": session, "quantity": quantity},
+            [
+                (
+                    row.order_id,
+                    row.status,
+                    status,
+                    filled,
+                    price,
+                    reason,
+                    {"session": session, "quantity": quantity},
+                )
+            ]
         )
         return status
 
     def mark_seen(self, row: Any, session: str) -> None:
         """Remember that an open order was already offered bar `session` (so no bar fills it twice)."""
         metadata = order_metadata(row) | {"filled_through": session}
-        self.conn.execute(
-            update(s.orders).where(s.orders.c.order_id == row.order_id).values(metadata=to_json(metadata))
-        )
+        self.conn.execute(UPDATE_ORDER, {"b_order_id": row.order_id, "metadata": to_json(metadata)})
 
-    def expire(self, client_order_id: str, reason: str) -> BrokerOrder:
+    def expire(self, client_order_id: str, reason: str) -> OrderStatus:
+        """Cancel an open order (on request); returns the new status."""
         row = self.find(client_order_id)
         if row is None:
             raise NotFoundError(f"no order with client order id {client_order_id!r}")
-        self._move(row.order_id, row.status, OrderStatus.CANCELLED, reason, row.filled_quantity or 0)
-        return to_broker_order(self.find(client_order_id))
+        return self.expire_known(row.order_id, row.status, row.filled_quantity or 0, reason)
 
-    def _move(self, order_id: str, current: str, target: OrderStatus, reason: str, filled: int = 0) -> None:
-        transition(order_id, current, target)
+    def expire_known(self, order_id: str, status: str, filled: int, reason: str) -> OrderStatus:
+        """Cancel an order whose current status and fill the caller already holds."""
+        target = transition(order_id, status, OrderStatus.CANCELLED)
         self.conn.execute(
-            update(s.orders)
-            .where(s.orders.c.order_id == order_id)
-            .values(status=target.value, updated_timestamp=self.now)
+            UPDATE_ORDER, {"b_order_id": order_id, "status": target.value, "updated_timestamp": self.now}
         )
-        self._history(order_id, current, target, filled, None, reason)
+        self._history([(order_id, status, target, filled, None, reason, None)])
+        return target
 
-    def _history(
-        self,
-        order_id: str,
-        current: str | None,
-        target: OrderStatus,
-        filled: int,
-        price: float | None,
-        reason: str,
-        metadata: dict | None = None,
-    ) -> None:
+    def _history(self, transitions: list[tuple]) -> None:
+        """One order_history row per (order_id, from, to, filled, price, reason, metadata)."""
         insert_rows(
             self.conn,
             s.order_history,
@@ -253,7 +267,7 @@ class PaperBroker:
                 {
                     "order_id": order_id,
                     "from_status": None if current is None else OrderStatus(current).value,
-                    "to_status": target.value,
+                    "to_status": OrderStatus(target).value,
                     "filled_quantity": filled,
                     "fill_price": price,
                     "timestamp": self.now,
@@ -261,5 +275,6 @@ class PaperBroker:
                     "metadata": to_json(metadata) if metadata else None,
                     "created_at": self.now,
                 }
+                for order_id, current, target, filled, price, reason, metadata in transitions
             ],
         )
