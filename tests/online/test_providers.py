@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import numpy as np
 import pandas as pd
@@ -11,7 +11,7 @@ import requests
 from pydantic import SecretStr
 
 from tradecycle.adapters.marketdata.base import MarketDataProvider
-from tradecycle.adapters.marketdata.providers import make_provider
+from tradecycle.adapters.marketdata.providers import drop_unfinished, make_provider
 from tradecycle.adapters.marketdata.providers.alpaca import AlpacaProvider, alpaca_keys
 from tradecycle.adapters.marketdata.providers.cache import BAR_COLUMNS, BarCache
 from tradecycle.adapters.marketdata.providers.ratelimit import RetryPolicy
@@ -228,3 +228,14 @@ def test_make_provider_reads_keys_and_cache_dir_from_settings(tmp_path):
     assert isinstance(yahoo, YahooProvider) and isinstance(yahoo, MarketDataProvider)
     with pytest.raises(ConfigError, match="unknown market data provider"):
         make_provider(settings, "bloomberg", TODAY)  # type: ignore[arg-type]
+
+
+def test_bars_of_a_session_still_open_are_dropped_never_stored_as_complete():
+    frame = parse_chart("AAPL", recorded("yahoo_chart_AAPL.json"))
+    during = datetime(2018, 1, 5, 18, 0, tzinfo=UTC)  # 13:00 New York, before the 16:00 close
+    kept, dropped = drop_unfinished(frame, during)
+    assert dropped == ["AAPL 2018-01-05"]
+    assert kept["date"].max() == pd.Timestamp("2018-01-04")
+    after = datetime(2018, 1, 5, 21, 0, tzinfo=UTC)
+    assert drop_unfinished(frame, after)[1] == []
+    assert drop_unfinished(frame.iloc[:0], during)[1] == []

@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 import typer
 from rich.table import Table
 
-from tradecycle.adapters.marketdata.providers import make_provider
+from tradecycle.adapters.marketdata.providers import drop_unfinished, make_provider
 from tradecycle.adapters.marketdata.store import import_bars
 from tradecycle.adapters.store.database import prepare_database
 from tradecycle.errors import DataError
@@ -53,11 +53,12 @@ def fetch(
     wanted = [p.strip().upper() for s in symbols for p in s.split(",") if p.strip()]
     if not wanted:
         raise DataError("no symbols given")
-    today = datetime.now(UTC).date()
+    now = datetime.now(UTC)
+    today = now.date()
     first = parse_day(start, "--start")
     last = parse_day(end, "--end") if end else today
     source = make_provider(ctx.settings, provider, today, use_cache=not no_cache)
-    frame = source.fetch_bars(wanted, first, last)
+    frame, unfinished = drop_unfinished(source.fetch_bars(wanted, first, last), now)
     empty = sorted(set(wanted) - set(frame["symbol"]))
     if frame.empty:
         raise DataError(f"{provider} returned no bars for {', '.join(wanted)} between {first} and {last}")
@@ -78,6 +79,7 @@ def fetch(
         "rows_rejected": report.n_bad,
         "flags": len(report.flags),
         "symbols_without_bars": empty,
+        "unfinished_sessions_skipped": unfinished,
         "issues": [str(i) for i in report.issues],
     }
     if as_json:
@@ -93,6 +95,8 @@ def fetch(
         console.print(f"  {issue.severity.value}: {issue}", highlight=False, markup=False, soft_wrap=True)
     if len(report.issues) > MAX_LISTED:
         console.print(f"  ... and {len(report.issues) - MAX_LISTED} more (use --json for all)")
+    if unfinished:
+        console.print(f"skipped {len(unfinished)} bars of a session still open (refetch after the close)")
     if empty:
         console.print(f"no bars for: {', '.join(empty)}", highlight=False, markup=False)
 

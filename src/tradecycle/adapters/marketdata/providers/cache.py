@@ -4,6 +4,10 @@ History that is complete (the range ended before today) never changes, so a repe
 `data fetch` or a re-run replay reads it from disk instead of the network. A range that
 reaches today is never cached: its last bar may still change. Files are written to a
 temporary name and renamed, so a crash never leaves half a file behind.
+
+One caveat: both providers serve split-adjusted history, which the provider rewrites
+after a later split. After a split in a cached symbol, fetch with --no-cache (or delete
+its files) so old and new prices are not mixed.
 """
 
 from __future__ import annotations
