@@ -112,6 +112,11 @@ def test_info_on_the_bundled_sample():
     }
 
 
+def test_info_on_an_empty_database_says_what_to_do(sqlite_url):
+    result = runner.invoke(app, ["data", "info", "-d", sqlite_url])
+    assert result.exit_code == 4 and "tradecycle data seed" in result.output
+
+
 def test_bad_options_are_one_line_errors(tmp_path):
     path = tmp_path / "x.csv"
     path.write_text(DIRTY)

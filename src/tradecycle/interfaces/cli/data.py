@@ -216,6 +216,10 @@ def info(
         with prepare_database(ctx.settings.database_url).connect() as conn:
             panel, sectors = load_panel(conn), sector_map(conn)
         source = "database"
+    if panel.n_sessions == 0:
+        raise DataError(
+            f"the {source} has no daily bars; store some with `tradecycle data seed` or `tradecycle data import PATH`"
+        )
     cov = coverage(panel)
     unknown = sorted(s for s in panel.symbols.tolist() if sectors.get(s, UNKNOWN) == UNKNOWN)
     if json:
