@@ -191,7 +191,8 @@ def chart_patterns(ctx: Ctx, symbol: str, asof: AsOf = None) -> dict:
     return _patterns(ctx, symbol, asof, ("chart",))
 
 
-@router.api_route("/generate_signals", methods=["GET", "POST"])
+@router.get("/generate_signals", operation_id="generate_signals_get")
+@router.post("/generate_signals", operation_id="generate_signals_post")
 def generate_signals(ctx: Ctx, asof: AsOf = None) -> dict:
     """The whole analysis of one cycle (scan, patterns, indicators, strategy) without recording it."""
     panel, features = _data(ctx, asof)
