@@ -6,12 +6,15 @@ from sqlalchemy import inspect
 
 from tradecycle.adapters.store.database import (
     Action,
+    apply_migrations,
     current_revision,
     head_revision,
     prepare_database,
     upgrade_database,
 )
+from tradecycle.adapters.store.engine import make_engine
 from tradecycle.adapters.store.schema import metadata
+from tradecycle.adapters.store.verify import verify
 
 
 def test_new_database_is_created_at_head(db_url):
@@ -66,3 +69,14 @@ def test_older_revision_is_migrated(db_url, tmp_path, monkeypatch):
         assert "note" in columns
     finally:
         report.engine.dispose()
+
+
+def test_replaying_the_migrations_gives_exactly_the_metadata_schema(db_url):
+    """New databases are created from the metadata; the shipped migrations must build the same schema."""
+    engine = make_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            apply_migrations(conn)
+        assert verify(engine) == []
+    finally:
+        engine.dispose()

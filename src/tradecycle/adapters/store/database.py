@@ -8,6 +8,7 @@ so bad input is a one-line DatabaseError and the file is left byte-for-byte unch
 
 from __future__ import annotations
 
+import functools
 import os
 import sqlite3
 from dataclasses import dataclass
@@ -93,7 +94,7 @@ def _upgrade(engine: Engine, url: str, path: Path | None) -> UpgradeReport:
         legacy.check_writable(path)
         backup = backup_database(url, next_backup_path(path, "pre-adoption"))
         engine.dispose()
-        rows = legacy.adopt(path, _upgrade_on)
+        rows = legacy.adopt(path, create_at_head)
         return UpgradeReport(engine, Action.ADOPTED, None, head, backup, rows)
     if set(metadata.tables) <= tables:
         _stamp_matching(engine, url)
@@ -101,7 +102,8 @@ def _upgrade(engine: Engine, url: str, path: Path | None) -> UpgradeReport:
     if path is not None and not tables:
         engine.dispose()
         return UpgradeReport(_create_sqlite_atomically(url, path), Action.CREATED, None, head)
-    _run_upgrade(engine)
+    with engine.begin() as conn:  # PostgreSQL DDL is transactional: all tables or none
+        create_at_head(conn)
     return UpgradeReport(engine, Action.CREATED, None, head)
 
 
@@ -120,7 +122,8 @@ def _create_sqlite_atomically(url: str, path: Path) -> Engine:
         leftover.unlink(missing_ok=True)
     building = make_engine(f"sqlite:///{scratch}")
     try:
-        _run_upgrade(building)
+        with building.begin() as conn:
+            create_at_head(conn)
     finally:
         building.dispose()
     os.replace(scratch, path)
@@ -138,13 +141,11 @@ def _stamp_matching(engine: Engine, url: str) -> None:
                 f"{mask_url(url)} has tradecycle tables but no schema revision, and they differ from this "
                 f"version ({len(differences)} difference(s), first: {differences[0]})"
             )
-        config = _alembic_config()
-        config.attributes["connection"] = conn
-        command.stamp(config, "head")
+        MigrationContext.configure(conn).stamp(_script(), "head")
 
 
 def _check_known(revision: str, url: str) -> None:
-    script = ScriptDirectory.from_config(_alembic_config())
+    script = _script()
     try:
         script.get_revision(revision)
     except Exception:  # noqa: BLE001 - alembic raises several types for unknown revisions
@@ -162,17 +163,39 @@ def _alembic_config() -> Config:
 
 def _run_upgrade(engine: Engine) -> None:
     with engine.begin() as conn:
-        _upgrade_on(conn)
+        apply_migrations(conn)
 
 
-def _upgrade_on(conn: Connection) -> None:
+def apply_migrations(conn: Connection) -> None:
+    """Run the shipped Alembic migrations from the database's revision up to head."""
     config = _alembic_config()
     config.attributes["connection"] = conn
     command.upgrade(config, "head")
 
 
+def create_at_head(conn: Connection) -> None:
+    """A new database: the head schema straight from the metadata, stamped with the head revision.
+
+    Alembic's recommended way to start a database (several times faster than replaying
+    every migration); tests prove running the migrations gives exactly the same schema.
+    """
+    metadata.create_all(conn)
+    MigrationContext.configure(conn).stamp(_script(), "head")
+
+
+def _script() -> ScriptDirectory:
+    return _script_directory(str(MIGRATIONS_DIR))
+
+
+@functools.cache
+def _script_directory(location: str) -> ScriptDirectory:
+    config = Config()
+    config.set_main_option("script_location", location)
+    return ScriptDirectory.from_config(config)
+
+
 def head_revision() -> str:
-    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    head = _script().get_current_head()
     assert head is not None, "the package ships at least one migration"
     return head
 
