@@ -194,7 +194,7 @@ def test_reconcile_records_every_difference_and_changes_nothing_else(db_url, alp
             account_id = _seed(conn)
             broker, report = open_alpaca_broker(conn, SETTINGS, account_id, NOW)
         assert isinstance(broker, AlpacaBroker)
-        found = sorted((d.kind, d.symbol) for d in report.differences)
+        found = sorted((d.kind, d.symbol) for d in report.differences)  # JPM's open bracket legs are ours
         assert found == [
             ("order_missing_at_broker", "NVDA"),
             ("order_status", "JPM"),
@@ -205,6 +205,7 @@ def test_reconcile_records_every_difference_and_changes_nothing_else(db_url, alp
             ("position_unknown", "MSFT"),
         ]
         assert not report.ok and report.orders_checked == 4 and report.positions_checked == 3
+        assert alpaca_http.calls_to(f"{PAPER}/orders")[0].params["nested"] is True  # legs come with parents
         msft = next(d for d in report.differences if d.kind == "order_status" and d.symbol == "MSFT")
         assert msft.detail == "here submitted 0/20 filled, Alpaca partial 5/20"
         assert msft.broker["average_fill_price"] == pytest.approx(478.12)

@@ -120,11 +120,25 @@ class AlpacaBroker:
         return to_broker_order(self._call(lambda: self.client.get_order_by_id(existing.broker_order_id)))
 
     def open_orders(self) -> list[BrokerOrder]:
+        return self.open_orders_and_legs()[0]
+
+    def open_orders_and_legs(self) -> tuple[list[BrokerOrder], dict[str, str]]:
+        """Open orders with bracket legs flattened in, and each leg's parent client order id.
+
+        Alpaca gives a bracket's stop and target legs client ids of its own; knowing their
+        parent lets reconciliation recognise them as ours.
+        """
         from alpaca.trading.enums import QueryOrderStatus
         from alpaca.trading.requests import GetOrdersRequest
 
-        request = GetOrdersRequest(status=QueryOrderStatus.OPEN, limit=500, nested=False)
-        return [to_broker_order(o) for o in self._call(lambda: self.client.get_orders(filter=request))]
+        request = GetOrdersRequest(status=QueryOrderStatus.OPEN, limit=500, nested=True)
+        orders, parents = [], {}
+        for o in self._call(lambda: self.client.get_orders(filter=request)):
+            orders.append(to_broker_order(o))
+            for leg in o.legs or []:
+                orders.append(to_broker_order(leg))
+                parents[str(leg.client_order_id)] = str(o.client_order_id)
+        return orders, parents
 
     def positions(self) -> list[BrokerPosition]:
         return [to_broker_position(p) for p in self._call(lambda: self.client.get_all_positions())]
@@ -275,7 +289,16 @@ def reconcile(
             )
         )
     }
-    broker_open = {o.client_order_id: o for o in broker.open_orders()}
+    listed, leg_parents = broker.open_orders_and_legs()
+    broker_open = {o.client_order_id: o for o in listed}
+    known = set(
+        conn.execute(
+            select(s.orders.c.client_order_id).where(
+                s.orders.c.account_id == account_id,
+                s.orders.c.client_order_id.in_(sorted(set(leg_parents.values()))),
+            )
+        ).scalars()
+    )
     broker_positions = {p.symbol: p for p in broker.positions()}
 
     diffs: list[tuple[Difference, Any]] = []
@@ -304,6 +327,8 @@ def reconcile(
                 (Difference("order_status", row.symbol, detail, row.client_order_id, ours, view), row)
             )
     for theirs in broker_open.values():
+        if leg_parents.get(theirs.client_order_id) in known:
+            continue  # the stop or target leg of one of our bracket orders
         detail = f"open at Alpaca ({theirs.side.value} {theirs.quantity}), not in our orders"
         diffs.append(
             (
