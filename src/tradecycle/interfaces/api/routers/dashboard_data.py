@@ -6,7 +6,6 @@ are paginated like every other list endpoint.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
@@ -24,7 +23,15 @@ from tradecycle.core.metrics import drawdown_series
 from tradecycle.core.types import CycleStatus, Side, TradeStatus
 from tradecycle.errors import NotFoundError
 from tradecycle.interfaces.api.deps import Ctx
+from tradecycle.interfaces.api.encoding import FastJSONResponse
 from tradecycle.interfaces.api.pagination import Page, Paging, paginate
+from tradecycle.interfaces.dashboard.data import (
+    CSV_COLUMNS,
+    bundled_info,
+    decode_metadata,
+    symbol_bars,
+    trade_query,
+)
 from tradecycle.services import reporting
 
 router = APIRouter(prefix="/dashboard", tags=["dashboard"])
@@ -54,7 +61,9 @@ def _cycle_summary(conn: Connection, cycle_id: str | None) -> dict[str, Any] | N
 
 
 @router.get("/overview")
-def overview(ctx: Ctx, account_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None) -> dict[str, Any]:
+def overview(
+    ctx: Ctx, account_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None
+) -> FastJSONResponse:
     """Equity, cash, today's and total P&L, drawdown, open positions, the running and last cycle."""
     with ctx.engine.connect() as conn:
         account_id = account_id if account_id is not None else reporting.default_account(conn)
@@ -105,31 +114,33 @@ def overview(ctx: Ctx, account_id: Annotated[int | None, Query(ge=1, le=2**31 - 
         row["stop_loss"], row["target_price"] = stops.get(row["symbol"], (None, None))
     equity = curve.equity
     bench = curve.benchmark
-    return {
-        "account_id": account_id,
-        "date": summary.date,
-        "equity": summary.equity,
-        "cash": summary.cash,
-        "positions_value": summary.positions_value,
-        "daily_pnl": summary.daily_pnl,
-        "daily_return": summary.daily_return,
-        "total_pnl": summary.total_pnl,
-        "total_return": float(equity[-1] / equity[0] - 1) if equity.size > 1 else None,
-        "benchmark_return": float(bench[-1] / bench[0] - 1)
-        if bench.size > 1 and np.isfinite(bench[[0, -1]]).all() and bench[0] > 0
-        else None,
-        "drawdown": float(drawdown_series(equity)[-1]) if equity.size else None,
-        "realized_today": summary.realized_pnl,
-        "trades_closed_today": summary.trades_closed,
-        "positions": positions,
-        "running_cycle": running_cycle,
-        "last_cycle": last_cycle,
-        "refresh_seconds": ctx.settings.api.dashboard_refresh_seconds,
-    }
+    return FastJSONResponse(
+        {
+            "account_id": account_id,
+            "date": summary.date,
+            "equity": summary.equity,
+            "cash": summary.cash,
+            "positions_value": summary.positions_value,
+            "daily_pnl": summary.daily_pnl,
+            "daily_return": summary.daily_return,
+            "total_pnl": summary.total_pnl,
+            "total_return": float(equity[-1] / equity[0] - 1) if equity.size > 1 else None,
+            "benchmark_return": float(bench[-1] / bench[0] - 1)
+            if bench.size > 1 and np.isfinite(bench[[0, -1]]).all() and bench[0] > 0
+            else None,
+            "drawdown": float(drawdown_series(equity)[-1]) if equity.size else None,
+            "realized_today": summary.realized_pnl,
+            "trades_closed_today": summary.trades_closed,
+            "positions": positions,
+            "running_cycle": running_cycle,
+            "last_cycle": last_cycle,
+            "refresh_seconds": ctx.settings.api.dashboard_refresh_seconds,
+        }
+    )
 
 
 @router.get("/equity")
-def equity(ctx: Ctx, account_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None) -> dict[str, Any]:
+def equity(ctx: Ctx, account_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None) -> FastJSONResponse:
     """One point per session: equity, cash, benchmark (raw and rebased to the first equity), drawdown."""
     with ctx.engine.connect() as conn:
         account_id = account_id if account_id is not None else reporting.default_account(conn)
@@ -139,21 +150,23 @@ def equity(ctx: Ctx, account_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)
         bench / bench[0] * curve.equity[0] if bench.size and np.isfinite(bench[0]) and bench[0] > 0 else bench
     )
     drawdown = drawdown_series(curve.equity)
-    return {
-        "account_id": account_id,
-        "points": [
-            {
-                "date": d,
-                "equity": float(curve.equity[i]),
-                "cash": float(curve.cash[i]),
-                "positions_value": float(curve.positions_value[i]),
-                "benchmark": float(bench[i]) if np.isfinite(bench[i]) else None,
-                "benchmark_rebased": float(rebased[i]) if np.isfinite(rebased[i]) else None,
-                "drawdown": float(drawdown[i]),
-            }
-            for i, d in enumerate(curve.dates)
-        ],
-    }
+    return FastJSONResponse(
+        {
+            "account_id": account_id,
+            "points": [
+                {
+                    "date": d,
+                    "equity": float(curve.equity[i]),
+                    "cash": float(curve.cash[i]),
+                    "positions_value": float(curve.positions_value[i]),
+                    "benchmark": float(bench[i]) if np.isfinite(bench[i]) else None,
+                    "benchmark_rebased": float(rebased[i]) if np.isfinite(rebased[i]) else None,
+                    "drawdown": float(drawdown[i]),
+                }
+                for i, d in enumerate(curve.dates)
+            ],
+        }
+    )
 
 
 @router.get("/cycles", response_model=Page)
@@ -162,7 +175,7 @@ def cycles(
     page: Paging,
     status: Annotated[CycleStatus | None, Query(description="only cycles in this status")] = None,
     mode: Annotated[str | None, Query(max_length=16, description="replay | live")] = None,
-) -> Page:
+) -> FastJSONResponse:
     """Cycles newest first, each with its phases' status and duration (the timeline)."""
     c, m, w = s.trading_cycles, s.workflow_metrics, s.workflow_tracking
     query = (
@@ -203,16 +216,15 @@ def cycles(
                 )
     for row in result.items:
         row["phases"] = phases.get(row["cycle_id"], [])
-    return result
+    return FastJSONResponse(result.model_dump())
 
 
 @router.get("/cycles/{cycle_id}")
-def cycle_detail(ctx: Ctx, cycle_id: CycleIdPath) -> dict[str, Any]:
+def cycle_detail(ctx: Ctx, cycle_id: CycleIdPath) -> FastJSONResponse:
     """Everything one cycle did: phases, events, candidates, patterns, signals, risk decisions, orders."""
     by_cycle = {
         "candidates": (s.scanning_results, s.scanning_results.c.change_percent.desc()),
         "patterns": (s.pattern_analysis, s.pattern_analysis.c.confidence.desc()),
-        "indicators": (s.technical_indicators, s.technical_indicators.c.symbol),
         "predictions": (s.ml_predictions, s.ml_predictions.c.symbol),
         "sentiment": (s.news_sentiment, s.news_sentiment.c.symbol),
         "signals": (s.strategy_evaluations, s.strategy_evaluations.c.score.desc()),
@@ -229,11 +241,11 @@ def cycle_detail(ctx: Ctx, cycle_id: CycleIdPath) -> dict[str, Any]:
         )
         if cycle is None:
             raise NotFoundError(f"cycle {cycle_id!r} not found")
-        detail: dict[str, Any] = {"cycle": _decode(dict(cycle))}
+        detail: dict[str, Any] = {"cycle": decode_metadata(dict(cycle))}
         for key, (table, order) in by_cycle.items():
-            columns = [col for col in table.c if col.name != "model_data"]
+            columns = [col for col in table.c if col.name not in ("model_data", "created_at")]
             detail[key] = [
-                _decode(r)
+                decode_metadata(r)
                 for r in _rows(conn, select(*columns).where(table.c.cycle_id == cycle_id).order_by(order))
             ]
         t = s.trades
@@ -249,16 +261,7 @@ def cycle_detail(ctx: Ctx, cycle_id: CycleIdPath) -> dict[str, Any]:
             .first()
         )
         detail["metrics"] = dict(metrics) if metrics else None
-    return detail
-
-
-def _decode(row: dict[str, Any]) -> dict[str, Any]:
-    """Metadata columns hold JSON text; hand the browser the object."""
-    for key in ("metadata", "event_data"):
-        if isinstance(row.get(key), str):
-            with contextlib.suppress(ValueError):
-                row[key] = json.loads(row[key])
-    return row
+    return FastJSONResponse(detail)
 
 
 @router.get("/symbols/{symbol}")
@@ -266,15 +269,15 @@ def symbol_detail(
     ctx: Ctx,
     symbol: SymbolPath,
     sessions: Annotated[int, Query(ge=10, le=5000, description="bars to return, newest last")] = 250,
-) -> dict[str, Any]:
+) -> FastJSONResponse:
     """Bars (candlesticks), patterns, indicators, trades and news of one symbol."""
     symbol = symbol.upper()
     with ctx.engine.connect() as conn:
         info = conn.execute(
             select(s.symbols).where(s.symbols.c.symbol == symbol)
-        ).mappings().first() or _bundled_info(symbol)
+        ).mappings().first() or bundled_info(symbol)
         last_mark = conn.execute(select(func.max(s.portfolio_status.c.timestamp))).scalar_one_or_none()
-        bars = _bars(conn, ctx, symbol, sessions, last_mark)
+        bars = symbol_bars(conn, ctx, symbol, sessions, last_mark)
         if info is None and not bars:
             raise NotFoundError(f"symbol {symbol!r} not found")
         p, ti, t, n, ml = (
@@ -356,102 +359,22 @@ def symbol_detail(
             .mappings()
             .first()
         )
-    return {
-        "symbol": symbol,
-        "name": info["name"] if info else None,
-        "sector": info["sector"] if info else None,
-        "sub_industry": info["sub_industry"] if info else None,
-        "since": since,
-        "bars": bars,
-        "patterns": patterns,
-        "indicators": indicators,
-        "trades": trades,
-        "news": news,
-        "predictions": predictions,
-        "position": dict(position) if position else None,
-    }
-
-
-def _bundled_info(symbol: str) -> dict[str, Any] | None:
-    """Name and sector from the bundled universe when the database has no symbols row."""
-    from tradecycle.adapters.marketdata.symbols import bundled_symbols
-
-    found = bundled_symbols()
-    found = found[found["symbol"] == symbol]
-    return found.iloc[0].to_dict() if len(found) else None
-
-
-def _bars(conn: Connection, ctx, symbol: str, sessions: int, until: datetime | None) -> list[dict[str, Any]]:
-    """Recorded daily bars, or the configured provider's when none are recorded, up to the last mark."""
-    md = s.market_data
-    query = select(md.c.session, md.c.open, md.c.high, md.c.low, md.c.close, md.c.volume).where(
-        md.c.symbol == symbol, md.c.timeframe == "1d"
-    )
-    if until is not None:
-        query = query.where(md.c.timestamp <= until)
-    rows = conn.execute(query.order_by(md.c.timestamp.desc()).limit(sessions)).all()
-    if rows:
-        return [
-            {
-                "time": r.session,
-                "open": r.open,
-                "high": r.high,
-                "low": r.low,
-                "close": r.close,
-                "volume": r.volume,
-            }
-            for r in reversed(rows)
-        ]
-    return _provider_bars(ctx, symbol, sessions, until)
-
-
-def _provider_bars(ctx, symbol: str, sessions: int, until: datetime | None) -> list[dict[str, Any]]:
-    from tradecycle.coordinator.replay import load_source_panel
-    from tradecycle.errors import TradecycleError
-
-    try:
-        panel = load_source_panel(
-            ctx.engine, ctx.settings, end=until.date() if until else None, symbols=[symbol]
-        )
-    except TradecycleError:
-        return []
-    if until is not None:
-        panel = panel.asof(until)
-    row = panel.row(symbol)
-    keep = np.nonzero(np.isfinite(panel.close[row]))[0][-sessions:]
-    return [
+    return FastJSONResponse(
         {
-            "time": str(panel.sessions[i]),
-            "open": float(panel.open[row, i]),
-            "high": float(panel.high[row, i]),
-            "low": float(panel.low[row, i]),
-            "close": float(panel.close[row, i]),
-            "volume": int(panel.volume[row, i]),
+            "symbol": symbol,
+            "name": info["name"] if info else None,
+            "sector": info["sector"] if info else None,
+            "sub_industry": info["sub_industry"] if info else None,
+            "since": since,
+            "bars": bars,
+            "patterns": patterns,
+            "indicators": indicators,
+            "trades": trades,
+            "news": news,
+            "predictions": predictions,
+            "position": dict(position) if position else None,
         }
-        for i in keep
-    ]
-
-
-def _trade_query(symbol, status, side, strategy, start, end) -> Select:
-    t = s.trades
-    query = select(t).order_by(func.coalesce(t.c.entry_time, t.c.created_at).desc(), t.c.id.desc())
-    if symbol:
-        query = query.where(t.c.symbol == symbol.upper())
-    if status is not None:
-        query = query.where(t.c.status == status.value)
-    if side is not None:
-        query = query.where(t.c.signal_type == side.value)
-    if strategy:
-        query = query.where(t.c.strategy_name == strategy)
-    if start is not None:
-        query = query.where(
-            func.coalesce(t.c.entry_time, t.c.created_at) >= datetime.combine(start, datetime.min.time())
-        )
-    if end is not None:
-        query = query.where(
-            func.coalesce(t.c.entry_time, t.c.created_at) < datetime.combine(end, datetime.max.time())
-        )
-    return query
+    )
 
 
 TradeFilters = dict(
@@ -474,31 +397,11 @@ def trades(
     strategy: str | None = TradeFilters["strategy"],
     start: date | None = TradeFilters["start"],
     end: date | None = TradeFilters["end"],
-) -> Page:
+) -> FastJSONResponse:
     """Trades newest first, filterable by symbol, status, side, strategy and entry date."""
     with ctx.engine.connect() as conn:
-        return paginate(conn, _trade_query(symbol, status, side, strategy, start, end), page)
-
-
-CSV_COLUMNS = (
-    "id",
-    "symbol",
-    "signal_type",
-    "quantity",
-    "entry_price",
-    "exit_price",
-    "status",
-    "profit_loss",
-    "entry_time",
-    "closed_at",
-    "exit_reason",
-    "stop_loss",
-    "target_price",
-    "strategy_name",
-    "cycle_id",
-    "commission",
-    "confidence",
-)
+        result = paginate(conn, trade_query(symbol, status, side, strategy, start, end), page)
+    return FastJSONResponse(result.model_dump())
 
 
 @router.get("/trades.csv", response_class=StreamingResponse)
@@ -513,7 +416,7 @@ def trades_csv(
 ) -> StreamingResponse:
     """The same filters as /dashboard/trades, every matching row, as CSV."""
     with ctx.engine.connect() as conn:
-        rows = conn.execute(_trade_query(symbol, status, side, strategy, start, end)).mappings().all()
+        rows = conn.execute(trade_query(symbol, status, side, strategy, start, end)).mappings().all()
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
