@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tradecycle.core.scan import ScanParams, scan
 from tradecycle.core.types import ScanType
@@ -101,3 +103,45 @@ def test_ranking_is_capped_sorted_and_deterministic():
         _params(max_candidates=15),
     )
     assert [symbols[perm[r]] for r in out2.rows] == [symbols[r] for r in out.rows]
+
+
+@given(
+    data=st.data(),
+    n=st.integers(1, 40),
+    cap=st.integers(1, 10),
+    types=st.lists(st.sampled_from(ALL_TYPES), min_size=1, max_size=4, unique=True),
+)
+@settings(max_examples=60, deadline=None)
+def test_every_candidate_meets_its_criteria(data, n, cap, types):
+    def arr(lo, hi):
+        values = st.one_of(st.floats(lo, hi), st.just(np.nan))
+        return np.array(data.draw(st.lists(values, min_size=n, max_size=n)))
+
+    close, volume = arr(1, 600), arr(0, 3e6)
+    snap = {
+        "change_pct": arr(-50, 50),
+        "rel_volume": arr(0, 5),
+        "rsi_14": arr(0, 100),
+        "prior_high": arr(1, 600),
+        "low_52w": arr(1, 600),
+    }
+    symbols = [f"S{i}" for i in range(n)]
+    p = _params(scan_types=tuple(types), max_candidates=cap)
+    out = scan(close, volume, snap, symbols, p)
+    assert out.rows.size <= cap and len(set(out.rows.tolist())) == out.rows.size
+    c = out.criteria
+    need = {
+        ScanType.MOMENTUM: ("change", "relative_volume"),
+        ScanType.BREAKOUT: ("breakout", "relative_volume"),
+        ScanType.OVERSOLD: ("oversold",),
+        ScanType.VALUE: ("value",),
+    }
+    for row, scan_type in zip(out.rows, out.scan_types, strict=True):
+        assert scan_type in types
+        assert c["volume"][row] and c["price"][row]
+        assert all(c[k][row] for k in need[scan_type])
+    eligible = sum(
+        bool(c["volume"][r] and c["price"][r] and any(all(c[k][r] for k in need[t]) for t in types))
+        for r in range(n)
+    )
+    assert out.rows.size == min(cap, eligible)
