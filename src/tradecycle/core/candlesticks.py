@@ -8,7 +8,7 @@ dropped before the call and read 0, so a gap never poisons later values.
 
 `candlestick_hits` turns the codes at one session into PatternHit values, with
 the shared confidence rule of core.pattern_scoring: clarity is TA-Lib's strength
-|code| / 200 (100 = pattern, 200 = confirmed); continuation patterns score trend
+|code| / 2 (1 = pattern, 2 = confirmed); continuation patterns score trend
 with the prior move, reversal patterns against it, indecision patterns (dojis,
 spinning tops) on its size, and an indecision bar after a move of at least
 `candle_indecision_min_z` points against it (otherwise it is NEUTRAL).
@@ -108,6 +108,7 @@ CANDLE_COUNTS: dict[str, int] = {
     "CDLXSIDEGAP3METHODS": 3,
 }
 CDL_NAMES: tuple[str, ...] = tuple(sorted(CANDLE_COUNTS))
+CDL_UNIT = 100  # TA-Lib reports 100 per strength step; the arrays store steps
 
 # Patterns that confirm the running trend rather than reverse it.
 CONTINUATION_PATTERNS = frozenset(
@@ -150,13 +151,14 @@ def pattern_role(name: str) -> str:
 
 
 def candlestick_arrays(panel: BarPanel) -> tuple[list[str], np.ndarray]:
-    """Every CDL code for every symbol and session: (names, int16 array (61, n_symbols, n_sessions)).
+    """Every CDL code for every symbol and session: (names, int8 array (61, n_symbols, n_sessions)).
 
-    Values are TA-Lib's: 0, +-100 (pattern) or +-200 (confirmed). int16, because
-    +-200 does not fit int8.
+    Codes are TA-Lib's output divided by CDL_UNIT (100): 0, +-1 (pattern) or +-2
+    (confirmed); the sign is the direction. int8 keeps the 5-year universe block
+    at 39 MB (TA-Lib's raw +-200 would need int16).
     """
     names = list(CDL_NAMES)
-    out = np.zeros((len(names), panel.n_symbols, panel.n_sessions), dtype=np.int16)
+    out = np.zeros((len(names), panel.n_symbols, panel.n_sessions), dtype=np.int8)
     functions = [getattr(talib, name) for name in names]
     valid = (
         np.isfinite(panel.open) & np.isfinite(panel.high) & np.isfinite(panel.low) & np.isfinite(panel.close)
@@ -172,7 +174,7 @@ def candlestick_arrays(panel: BarPanel) -> tuple[list[str], np.ndarray]:
             for f in ("open", "high", "low", "close")
         )
         for k, fn in enumerate(functions):
-            out[k, row, cols] = fn(o, h, low, c)
+            out[k, row, cols] = fn(o, h, low, c) // CDL_UNIT
     return names, out
 
 
@@ -186,7 +188,8 @@ def candlestick_hits(
     volume: np.ndarray,
     params: PatternSettings | None = None,
 ) -> list[PatternHit]:
-    """PatternHits for the non-zero `codes` (len(names), len(symbols)) at the LAST column of the bars.
+    """PatternHits for the non-zero `codes` (len(names), len(symbols), as from candlestick_arrays)
+    at the LAST column of the bars.
 
     The bar arrays are (len(symbols), window) and end at the session the codes
     belong to; `trend_lookback + 6` columns are enough for the trend score.
@@ -214,7 +217,7 @@ def candlestick_hits(
         if role == INDECISION:
             sign = -int(np.sign(z)) if abs(z) >= p.candle_indecision_min_z else 0
         trend_points = trend_score(z, sign, role, p)
-        clarity = min(abs(code) / 200.0, 1.0)
+        clarity = min(abs(code) / 2.0, 1.0)
         entry, stop, target = _levels(high[row], low[row], close[row, last], float(atr[row]), span, sign, p)
         if not levels_ok(sign, entry, stop, target):
             continue
@@ -229,7 +232,7 @@ def candlestick_hits(
                 stop_loss=stop,
                 target_price=target,
                 metadata={
-                    "code": code,
+                    "code": code * CDL_UNIT,
                     "role": role,
                     "candles": span,
                     "clarity": round(clarity, 4),
