@@ -79,19 +79,30 @@ def price_features(panel: BarPanel, cols: np.ndarray) -> np.ndarray:
     return out
 
 
-def panel_features(features: Mapping[str, np.ndarray] | None, close: np.ndarray, cols: np.ndarray):
-    """Dimensionless indicator/candlestick features at `cols` from a FeaturePanel-like mapping.
+def panel_features(
+    features: Mapping[str, np.ndarray] | None,
+    close: np.ndarray,
+    cols: np.ndarray,
+    rows: np.ndarray | None = None,
+):
+    """Dimensionless indicator/candlestick features at `cols` (for symbol `rows`, default all).
 
-    Returns (names, array (n_symbols, len(cols), n)); only features whose inputs exist are made,
-    so the list depends on the panel, and the model stores it.
+    `features` is FeaturePanel-like (symbols x sessions arrays, "cdl" patterns x symbols x
+    sessions) and `close` the matching symbols x sessions closes. Returns (names, array
+    (n_rows, len(cols), n)); only features whose inputs exist are made, so the list depends
+    on the panel, and the model stores it.
     """
+    n_rows = close.shape[0] if rows is None else len(rows)
     if features is None:
-        return (), np.empty((close.shape[0], len(cols), 0))
+        return (), np.empty((n_rows, len(cols), 0))
     have = set(features.names) if hasattr(features, "names") else set(features)
-    cl = close[:, cols].astype(np.float64)
+    pick = slice(None) if rows is None else rows
 
     def at(name: str) -> np.ndarray:
-        return np.asarray(features[name][..., cols], dtype=np.float64)
+        column = features[name][..., cols]  # sessions first: a cycle reads one column, not the history
+        return np.asarray(column[..., pick, :], dtype=np.float64)
+
+    cl = np.asarray(close[:, cols][pick], dtype=np.float64)
 
     made: dict[str, np.ndarray] = {}
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -122,7 +133,7 @@ def panel_features(features: Mapping[str, np.ndarray] | None, close: np.ndarray,
             made["cdl_bearish"] = (cdl < 0).sum(axis=0).astype(np.float64)
     names = tuple(made)
     if not names:
-        return names, np.empty((close.shape[0], len(cols), 0))
+        return names, np.empty((n_rows, len(cols), 0))
     out = np.stack([made[n] for n in names], axis=-1)
     out[~np.isfinite(out)] = np.nan
     return names, out

@@ -52,13 +52,12 @@ def model_version(panel: BarPanel, m: int) -> str:
 
 
 def feature_block(panel: BarPanel, features, cols: np.ndarray, settings: SettingsModel, rows=None):
-    """(names, X (n_rows, len(cols), n_features)) for the model's inputs at `cols`."""
+    """(names, X (n_rows, len(cols), n_features)) for the model's inputs at `cols`, symbol `rows` (default all)."""
     sub = panel if rows is None else panel.select(panel.symbols[rows])
     names: list[str] = list(PRICE_FEATURES)
     blocks = [price_features(sub, cols)]
     if settings.ml.use_panel_features and features is not None:
-        view = features if rows is None else _RowView(features, rows)
-        extra_names, extra = panel_features(view, sub.close, cols)
+        extra_names, extra = panel_features(features, panel.close, cols, rows)
         names += extra_names
         blocks.append(extra)
     if settings.ml.use_sentiment:
@@ -68,18 +67,6 @@ def feature_block(panel: BarPanel, features, cols: np.ndarray, settings: Setting
         blocks.append(sentiment_history(sub.symbols.tolist(), times, settings.news.lookback_hours))
         names += SENTIMENT_FEATURES
     return tuple(names), np.concatenate(blocks, axis=-1)
-
-
-class _RowView:
-    """A FeaturePanel restricted to some symbol rows (the candlestick block keeps its leading axis)."""
-
-    def __init__(self, features, rows: np.ndarray) -> None:
-        self._features, self._rows = features, rows
-        self.names = tuple(features.names)
-
-    def __getitem__(self, name: str) -> np.ndarray:
-        arr = self._features[name]
-        return arr[:, self._rows] if arr.ndim == 3 else arr[self._rows]
 
 
 def training_data(panel: BarPanel, features, m: int, settings: SettingsModel):
