@@ -57,9 +57,11 @@ def run_phase(conn: Connection, ctx: CycleContext) -> PhaseResult:
         check_stops_on_close=ctx.settings.broker.kind != "paper",
     )
     _write_trailing(conn, positions, plan.stop, plan.highest)
+    placed: list[tuple[str, str]] = []
+    if not np.any(plan.reason >= 0):
+        return PhaseResult(processed=len(positions))
     broker = broker_for(conn, ctx)
     pending_sells = {o.symbol for o in broker.open_orders() if o.side is Side.SELL}
-    placed = []
     for trade, reason in zip(positions, plan.reasons(), strict=True):
         if reason is None or trade.symbol in pending_sells:
             continue

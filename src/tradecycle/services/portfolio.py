@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, bindparam, delete, func, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, or_, select, update
 
 from tradecycle.adapters.store import schema as s
 from tradecycle.adapters.store.bulk import insert_rows, to_json
@@ -101,44 +101,67 @@ def latest_closes(ctx: CycleContext, symbols: Iterable[str]) -> dict[str, float]
     return {panel.symbols[r]: float(closes[k, last[k]]) for k, r in enumerate(rows) if last[k] >= 0}
 
 
+_p, _ps, _tr, _pl = s.positions.c, s.portfolio_status.c, s.trades.c, s.position_pl.c
+ALL_POSITIONS = select(_p.symbol, _p.quantity, _p.average_cost, _p.realized_pnl).where(
+    _p.account_id == bindparam("account")
+)
+MARK_POSITION = update(s.positions).where(
+    _p.account_id == bindparam("b_account"), _p.symbol == bindparam("b_symbol")
+)
+DROP_SNAPSHOT = delete(s.portfolio_status).where(
+    _ps.account_id == bindparam("account"), _ps.cycle_id == bindparam("cycle_id")
+)
+HISTORY = (
+    select(_ps.total_value)
+    .where(_ps.account_id == bindparam("account"), _ps.timestamp < bindparam("before"))
+    .order_by(_ps.timestamp.desc(), _ps.id.desc())
+    .limit(bindparam("n"))
+)
+LIVE_TRADES = select(
+    _tr.symbol,
+    _tr.entry_price,
+    _tr.exit_price,
+    _tr.quantity,
+    _tr.status,
+    _tr.profit_loss,
+    _tr.commission,
+    _tr.entry_time,
+    _tr.closed_at,
+).where(
+    _tr.account_id == bindparam("account"),
+    or_(
+        _tr.status == TradeStatus.OPEN.value,
+        and_(_tr.status == TradeStatus.CLOSED.value, _tr.closed_at == bindparam("now")),
+    ),
+)
+OPEN_PL = select(_pl.id, _pl.symbol, _pl.opened_at).where(_pl.status == "open")
+UPDATE_PL = update(s.position_pl).where(_pl.id == bindparam("b_id"))
+
+
 def run_phase(conn: Connection, ctx: CycleContext) -> PhaseResult:
     """Mark every position at its newest close and write this cycle's portfolio_status."""
     account_id = ctx.account_id
-    p = s.positions.c
-    rows = list(
-        conn.execute(
-            select(p.symbol, p.quantity, p.average_cost, p.realized_pnl).where(
-                p.account_id == account_id, p.quantity > 0
-            )
-        )
-    )
+    every = list(conn.execute(ALL_POSITIONS, {"account": account_id}))
+    rows = [r for r in every if r.quantity > 0]
     prices = latest_closes(ctx, [r.symbol for r in rows])
     marks = []
     for r in rows:
         price = prices.get(r.symbol, r.average_cost)
         market_value = round(price * r.quantity, 2)
-        unrealized = round(market_value - r.average_cost * r.quantity, 2)
         marks.append(
             {
                 "b_account": account_id,
                 "b_symbol": r.symbol,
                 "current_price": price,
                 "market_value": market_value,
-                "unrealized_pnl": unrealized,
+                "unrealized_pnl": round(market_value - r.average_cost * r.quantity, 2),
                 "last_updated": ctx.now,
             }
         )
     if marks:
-        conn.execute(
-            update(s.positions).where(
-                p.account_id == bindparam("b_account"), p.symbol == bindparam("b_symbol")
-            ),
-            marks,
-        )
+        conn.execute(MARK_POSITION, marks)
     totals = ledger_totals(conn, account_id)
-    realized = conn.execute(
-        select(func.coalesce(func.sum(p.realized_pnl), 0.0)).where(p.account_id == account_id)
-    ).scalar_one()
+    realized = sum(r.realized_pnl or 0.0 for r in every)
     positions_value = round(sum(m["market_value"] for m in marks), 2)
     cash = totals.cash_cents / 100
     equity = round(cash + positions_value, 2)
@@ -147,8 +170,7 @@ def run_phase(conn: Connection, ctx: CycleContext) -> PhaseResult:
     reporting = ctx.settings.reporting
     var95 = value_at_risk_95(curve)
     sharpe = sharpe_ratio(curve, reporting.risk_free_rate, reporting.periods_per_year)
-    ps = s.portfolio_status.c
-    conn.execute(delete(s.portfolio_status).where(ps.account_id == account_id, ps.cycle_id == ctx.cycle_id))
+    conn.execute(DROP_SNAPSHOT, {"account": account_id, "cycle_id": ctx.cycle_id})
     insert_rows(
         conn,
         s.portfolio_status,
@@ -170,7 +192,7 @@ def run_phase(conn: Connection, ctx: CycleContext) -> PhaseResult:
                     {
                         "var_95": var95,
                         "sharpe_ratio": sharpe,
-                        "realized_pnl": round(float(realized), 2),
+                        "realized_pnl": round(realized, 2),
                         "unrealized_pnl": round(sum(m["unrealized_pnl"] for m in marks), 2),
                         "commission_paid": totals.commission_cents / 100,
                         "net_deposits": totals.deposits_cents / 100,
@@ -192,57 +214,16 @@ def equity_history(
     conn: Connection, account_id: int, before: datetime, limit: int = HISTORY_FOR_RISK
 ) -> np.ndarray:
     """Total value of the last `limit` snapshots strictly before `before`, oldest first."""
-    ps = s.portfolio_status.c
-    values = conn.execute(
-        select(ps.total_value)
-        .where(ps.account_id == account_id, ps.timestamp < before)
-        .order_by(ps.timestamp.desc(), ps.id.desc())
-        .limit(limit)
-    ).scalars()
+    values = conn.execute(HISTORY, {"account": account_id, "before": before, "n": limit}).scalars()
     return np.array(list(values)[::-1], dtype=np.float64)
 
 
 def sync_position_pl(conn: Connection, account_id: int, prices: Mapping[str, float], now: datetime) -> None:
     """Keep the legacy `position_pl` table in step with the account's trades (one row per trade)."""
-    tr, pl = s.trades.c, s.position_pl.c
-    trades = list(
-        conn.execute(
-            select(
-                tr.id,
-                tr.symbol,
-                tr.entry_price,
-                tr.exit_price,
-                tr.quantity,
-                tr.status,
-                tr.profit_loss,
-                tr.commission,
-                tr.entry_time,
-                tr.closed_at,
-            ).where(tr.account_id == account_id, tr.status == TradeStatus.OPEN.value)
-        )
-    )
-    closed_now = list(
-        conn.execute(
-            select(
-                tr.id,
-                tr.symbol,
-                tr.entry_price,
-                tr.exit_price,
-                tr.quantity,
-                tr.status,
-                tr.profit_loss,
-                tr.commission,
-                tr.entry_time,
-                tr.closed_at,
-            ).where(tr.account_id == account_id, tr.status == TradeStatus.CLOSED.value, tr.closed_at == now)
-        )
-    )
-    open_rows = {
-        (r.symbol, r.opened_at): r.id
-        for r in conn.execute(select(pl.id, pl.symbol, pl.opened_at).where(pl.status == "open"))
-    }
+    live = list(conn.execute(LIVE_TRADES, {"account": account_id, "now": now}))
+    open_rows = {(r.symbol, r.opened_at): r.id for r in conn.execute(OPEN_PL)}
     inserts, updates = [], []
-    for trade in trades + closed_now:
+    for trade in live:
         is_open = trade.status == TradeStatus.OPEN.value
         price = prices.get(trade.symbol, trade.entry_price) if is_open else trade.exit_price
         values = {
@@ -270,7 +251,7 @@ def sync_position_pl(conn: Connection, account_id: int, prices: Mapping[str, flo
             )
     insert_rows(conn, s.position_pl, inserts)
     if updates:
-        conn.execute(update(s.position_pl).where(pl.id == bindparam("b_id")), updates)
+        conn.execute(UPDATE_PL, updates)
 
 
 def positions_table(conn: Connection, account_id: int, include_closed: bool = False) -> list[dict[str, Any]]:

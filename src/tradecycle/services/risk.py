@@ -27,34 +27,53 @@ from tradecycle.core.risk import (
 )
 from tradecycle.core.types import Side, TradeStatus
 from tradecycle.services.context import CycleContext, PhaseResult
-from tradecycle.services.ledger import cash_cents, held_quantities
+from tradecycle.services.ledger import cash_cents
 from tradecycle.services.portfolio import HISTORY_FOR_RISK, equity_history, latest_closes
 
-
-def open_entry_orders(conn: Connection, account_id: int) -> dict[str, float]:
-    """Symbol -> cash still committed by open buy orders (at their limit or last known price)."""
-    o = s.orders.c
-    rows = conn.execute(
-        select(o.symbol, o.quantity, o.filled_quantity, o.price).where(
-            o.account_id == account_id,
-            o.side == Side.BUY.value,
-            o.status.in_([st.value for st in OPEN_STATUSES]),
-        )
+_o, _t, _ps, _p = s.orders.c, s.trades.c, s.portfolio_status.c, s.positions.c
+OPEN_BUYS = select(_o.symbol, _o.quantity, _o.filled_quantity, _o.price).where(
+    _o.account_id == bindparam("account"),
+    _o.side == Side.BUY.value,
+    _o.status.in_([st.value for st in OPEN_STATUSES]),
+)
+LAST_CLOSED = (
+    select(_t.profit_loss, _t.closed_at)
+    .where(_t.account_id == bindparam("account"), _t.status == TradeStatus.CLOSED.value)
+    .order_by(_t.closed_at.desc(), _t.id.desc())
+    .limit(bindparam("n"))
+)
+LAST_BEFORE = (
+    select(_ps.total_value)
+    .where(_ps.account_id == bindparam("account"), _ps.timestamp < bindparam("before"))
+    .order_by(_ps.timestamp.desc(), _ps.id.desc())
+    .limit(1)
+)
+_se = s.strategy_evaluations.c
+SIZE_EVALUATIONS = update(s.strategy_evaluations).where(
+    and_(
+        _se.cycle_id == bindparam("b_cycle"),
+        _se.symbol == bindparam("b_symbol"),
+        _se.strategy_name == bindparam("b_strategy"),
     )
-    return {r.symbol: (r.quantity - (r.filled_quantity or 0)) * (r.price or 0.0) for r in rows}
+)
+HOLDINGS = select(_p.symbol, _p.quantity, _p.average_cost, _p.current_price).where(
+    _p.account_id == bindparam("account"), _p.quantity > 0
+)
+
+
+def open_entry_orders(conn: Connection, ctx: CycleContext) -> dict[str, float]:
+    """Symbol -> cash still committed by open buy orders (at their limit, else the last close)."""
+    rows = list(conn.execute(OPEN_BUYS, {"account": ctx.account_id}))
+    closes = latest_closes(ctx, [r.symbol for r in rows])
+    return {
+        r.symbol: (r.quantity - (r.filled_quantity or 0)) * (r.price or closes.get(r.symbol, 0.0))
+        for r in rows
+    }
 
 
 def loss_streak(conn: Connection, account_id: int, limit: int) -> tuple[int, datetime | None]:
     """Consecutive losing closed trades up to the newest (at most `limit`), and when the newest closed."""
-    t = s.trades.c
-    rows = list(
-        conn.execute(
-            select(t.profit_loss, t.closed_at)
-            .where(t.account_id == account_id, t.status == TradeStatus.CLOSED.value)
-            .order_by(t.closed_at.desc(), t.id.desc())
-            .limit(limit)
-        )
-    )
+    rows = list(conn.execute(LAST_CLOSED, {"account": account_id, "n": limit}))
     streak = 0
     for row in rows:
         if row.profit_loss is None or row.profit_loss >= 0:
@@ -73,31 +92,19 @@ def sessions_since(ctx: CycleContext, when: datetime | None) -> int | None:
 def day_start_equity(conn: Connection, ctx: CycleContext) -> float | None:
     """The last snapshot before the cycle's UTC day began (US sessions lie inside one UTC day)."""
     midnight = ctx.now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-    ps = s.portfolio_status.c
-    return conn.execute(
-        select(ps.total_value)
-        .where(ps.account_id == ctx.account_id, ps.timestamp < midnight)
-        .order_by(ps.timestamp.desc(), ps.id.desc())
-        .limit(1)
-    ).scalar()
+    return conn.execute(LAST_BEFORE, {"account": ctx.account_id, "before": midnight}).scalar()
 
 
 def account_state(conn: Connection, ctx: CycleContext, limits: RiskLimits) -> AccountState:
-    quantities = held_quantities(conn, ctx.account_id)
-    closes = latest_closes(ctx, quantities)
-    p = s.positions.c
-    marks = {
-        r.symbol: r.current_price if r.current_price is not None else r.average_cost
-        for r in conn.execute(
-            select(p.symbol, p.average_cost, p.current_price).where(
-                p.account_id == ctx.account_id, p.quantity > 0
-            )
-        )
-    }
-    committed = open_entry_orders(conn, ctx.account_id)
+    holdings = list(conn.execute(HOLDINGS, {"account": ctx.account_id}))
+    closes = latest_closes(ctx, [r.symbol for r in holdings])
+    committed = open_entry_orders(conn, ctx)
     cash = cash_cents(conn, ctx.account_id) / 100
-    equity = cash + sum(q * closes.get(sym, marks.get(sym, 0.0)) for sym, q in quantities.items())
-    held = frozenset(quantities) | frozenset(committed)
+    equity = cash + sum(
+        r.quantity * closes.get(r.symbol, r.current_price if r.current_price is not None else r.average_cost)
+        for r in holdings
+    )
+    held = frozenset(r.symbol for r in holdings) | frozenset(committed)
     sectors: dict[str, int] = {}
     for symbol in held:
         sector = ctx.sectors.get(symbol, "Unknown")
@@ -209,15 +216,8 @@ def _record(
         )
     insert_rows(conn, s.risk_metrics, rows)
     if decisions:
-        se = s.strategy_evaluations.c
         conn.execute(
-            update(s.strategy_evaluations).where(
-                and_(
-                    se.cycle_id == bindparam("b_cycle"),
-                    se.symbol == bindparam("b_symbol"),
-                    se.strategy_name == bindparam("b_strategy"),
-                )
-            ),
+            SIZE_EVALUATIONS,
             [
                 {
                     "b_cycle": ctx.cycle_id,
