@@ -11,6 +11,9 @@ inputs give byte-identical outputs.
 from __future__ import annotations
 
 import argparse
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -26,11 +29,23 @@ SECTORS_2018 = "sp500_constituents_2018-04-02.csv"
 SECTORS_NOW = "sp500_constituents.csv"
 
 
+@contextmanager
+def _atomic(target: Path) -> Iterator[Path]:
+    """Write to a temporary file beside `target`, then rename: readers never see a half-written file."""
+    tmp = target.with_name(f".{target.name}.tmp")
+    try:
+        yield tmp
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def build_bars(shared: Path) -> pd.DataFrame:
     raw = pd.read_csv(shared / BARS_SOURCE, dtype={"Name": str}).rename(columns={"Name": "symbol"})
     raw["row"] = raw.index + 2  # line number in the CSV (the header is line 1)
     report = validate_bars(raw, BARS_SOURCE)
-    report.rejects_frame().to_csv(DATA_DIR / REJECTS_FILE, index=False, lineterminator="\n")
+    with _atomic(DATA_DIR / REJECTS_FILE) as tmp:
+        report.rejects_frame().to_csv(tmp, index=False, lineterminator="\n")
     good = raw.loc[~report.bad].copy()
     good["date"] = pd.to_datetime(good["date"]).dt.date
     good = good.sort_values(["symbol", "date"], kind="stable")
@@ -42,9 +57,8 @@ def build_bars(shared: Path) -> pd.DataFrame:
             "volume": pa.array(good["volume"].to_numpy(dtype="int64")),
         }
     )
-    pq.write_table(
-        table, DATA_DIR / BARS_FILE, compression="zstd", compression_level=19, use_dictionary=["symbol"]
-    )
+    with _atomic(DATA_DIR / BARS_FILE) as tmp:
+        pq.write_table(table, tmp, compression="zstd", compression_level=19, use_dictionary=["symbol"])
     print(f"{BARS_SOURCE}: {report.n_rows} rows, {report.n_bad} dropped, {len(good)} kept")
     for reason, count in report.counts().items():
         print(f"  {reason}: {count}")
@@ -58,7 +72,8 @@ def build_symbols(shared: Path, symbols: list[str]) -> pd.DataFrame:
     frame["name"] = frame["symbol"].map(old["Name"]).fillna(frame["symbol"].map(now["Security"])).fillna("")
     frame["sector"] = frame["symbol"].map(old["Sector"]).fillna("Unknown")
     frame["sub_industry"] = frame["symbol"].map(now["GICS Sub-Industry"]).fillna("Unknown")
-    frame.to_csv(DATA_DIR / SYMBOLS_FILE, index=False, lineterminator="\n")
+    with _atomic(DATA_DIR / SYMBOLS_FILE) as tmp:
+        frame.to_csv(tmp, index=False, lineterminator="\n")
     unknown = frame.loc[frame["sector"] == "Unknown", "symbol"].tolist()
     print(
         f"symbols: {len(frame)}, sector Unknown: {len(unknown)} ({', '.join(unknown)}), "
