@@ -6,6 +6,9 @@ from datetime import UTC, datetime
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from tradecycle.adapters.store import schema
@@ -13,6 +16,7 @@ from tradecycle.adapters.store.database import prepare_database
 from tradecycle.config import SettingsModel
 from tradecycle.core.candlesticks import candlestick_arrays
 from tradecycle.core.features import FeaturePanel
+from tradecycle.core.pattern_scoring import levels_ok
 from tradecycle.core.types import Candidate, PatternType, ScanType
 from tradecycle.errors import ConfigError, DataError
 from tradecycle.services import patterns
@@ -164,3 +168,32 @@ def test_pattern_settings_are_validated():
         load_settings(None, {"patterns": {"clarity_weight": 0.5}})
     with pytest.raises(ConfigError, match="chart_flag_min_bars"):
         load_settings(None, {"patterns": {"chart_flag_min_bars": 20}})
+
+
+@hsettings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    seed=st.integers(0, 10_000),
+    vol=st.floats(0.005, 0.06),
+    gaps=st.booleans(),
+)
+def test_every_hit_is_well_formed_on_any_walk(make_panel, seed, vol, gaps):
+    rng = np.random.default_rng(seed)
+    close = 30 * np.exp(np.cumsum(rng.normal(0, vol, (4, 160)), axis=1))
+    open_ = close * np.exp(rng.normal(0, vol / 2, close.shape))
+    high = np.maximum(open_, close) * (1 + rng.uniform(0, vol, close.shape))
+    low = np.minimum(open_, close) * (1 - rng.uniform(0, vol, close.shape))
+    volume = rng.lognormal(14, 0.6, close.shape)
+    if gaps:
+        for arr in (open_, high, low, close, volume):
+            arr[1, 40:45] = np.nan
+            arr[2, -1] = np.nan
+    panel = make_panel(close, volume=volume, open_=open_)
+    panel.high[:], panel.low[:] = high, low
+    hits = patterns.detect(panel, features_of(panel), panel.symbols.tolist(), SettingsModel())
+    for h in hits:
+        sign = -1 if h.direction.value == "SELL" else 1
+        assert levels_ok(sign, h.entry_price, h.stop_loss, h.target_price), h
+        assert 0.0 <= h.confidence <= 1.0
+        assert h.entry_price == pytest.approx(panel.close[panel.row(h.symbol), -1], abs=1e-4)
+    if gaps:
+        assert not [h for h in hits if h.symbol == "SYM2"]
