@@ -61,8 +61,10 @@ def _outputs(panel: BarPanel, features, t: int, strategy: str):
 def test_future_bars_change_nothing_at_t(t, seed):
     changed = _perturbed(t, seed)
     features = precompute_features(changed, SETTINGS)
+    truncated = precompute_features(BASE.head(t + 1), SETTINGS)  # the future removed, not just changed
     for name in FULL.names:
         np.testing.assert_array_equal(features[name][..., : t + 1], FULL[name][..., : t + 1], err_msg=name)
+        np.testing.assert_array_equal(truncated[name], FULL[name][..., : t + 1], err_msg=name)
     for strategy in ("composite", "sma_cross"):
         # repr: NaN values (indicators not defined yet) compare equal as text
         assert repr(_outputs(changed, features, t, strategy)) == repr(_outputs(BASE, FULL, t, strategy))

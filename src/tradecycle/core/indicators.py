@@ -62,7 +62,7 @@ def indicator_arrays(
     out: dict[str, np.ndarray] = {}
     for row in range(n_symbols):
         idx = np.flatnonzero(valid[row])
-        if idx.size < 2:
+        if idx.size == 0:
             continue
         values = _row_features(
             high[row, idx].astype(np.float64),
