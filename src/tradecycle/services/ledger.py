@@ -39,7 +39,8 @@ LAST_BALANCE = (
 ENTRIES = select(_t.kind, _t.amount_cents, _t.symbol, _t.quantity).where(
     _t.account_id == bindparam("account")
 )
-ENTRIES_FOR = ENTRIES.where(_t.symbol.in_(bindparam("symbols", expanding=True)))
+ENTRIES_FOR = ENTRIES.where(_t.symbol.in_(bindparam("symbols", expanding=True))).order_by(_t.id)
+ENTRIES = ENTRIES.order_by(_t.id)
 CASH = select(func.coalesce(func.sum(_t.amount_cents), 0)).where(_t.account_id == bindparam("account"))
 TOTALS = (
     select(_t.kind, func.sum(_t.amount_cents)).where(_t.account_id == bindparam("account")).group_by(_t.kind)
@@ -133,9 +134,9 @@ def _append_balance_history(conn: Connection, account_id: int, fresh: list[Trans
 
 def ledger_entries(conn: Connection, account_id: int, symbols: list[str] | None = None) -> list[LedgerEntry]:
     if symbols is None:
-        rows = conn.execute(ENTRIES.order_by(_t.id), {"account": account_id})
+        rows = conn.execute(ENTRIES, {"account": account_id})
     else:
-        rows = conn.execute(ENTRIES_FOR.order_by(_t.id), {"account": account_id, "symbols": symbols})
+        rows = conn.execute(ENTRIES_FOR, {"account": account_id, "symbols": symbols})
     return [LedgerEntry(TransactionKind(r.kind), int(r.amount_cents), r.symbol, r.quantity) for r in rows]
 
 
