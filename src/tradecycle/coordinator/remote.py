@@ -79,12 +79,11 @@ def idempotency_key(cycle_id: str, phase: str, attempt: int) -> str:
 
 @dataclass
 class ServiceData:
-    """The bars and features a service process serves phases from, loaded once and cut per call."""
+    """The bars and features a service serves phases from: computed once per symbol set, cut per call."""
 
     engine: Engine
     settings: SettingsModel
-    _panel: Any = None
-    _features: Any = None
+    _source: Any = None
     _by_symbols: dict[tuple[str, ...], tuple[Any, Any]] = field(default_factory=dict)
     _sectors: dict[str, str] | None = None
     shared_cache: dict[str, Any] = field(default_factory=dict)
@@ -93,20 +92,17 @@ class ServiceData:
         from .features import compute_features
         from .replay import load_source_panel
 
-        newest = None if self._panel is None else self._panel.closes_utc[-1]
         wanted = np.datetime64(as_of.astimezone(UTC).replace(tzinfo=None), "ns")
-        if self._panel is None or (self.settings.data.provider == "database" and newest < wanted):
-            self._panel = load_source_panel(self.engine, self.settings)
-            self._features = compute_features(self._panel, self.settings)
+        stale = self._source is not None and self._source.closes_utc[-1] < wanted
+        if self._source is None or (stale and self.settings.data.provider == "database"):
+            self._source = load_source_panel(self.engine, self.settings)
             self._by_symbols.clear()
         key = tuple(symbols)
         if key not in self._by_symbols:
             if len(self._by_symbols) >= 2:
                 self._by_symbols.clear()
-            rows = np.array([self._panel.row(sym) for sym in symbols], dtype=np.intp)
-            panel = self._panel.select(symbols)
-            arrays = {name: np.take(arr, rows, axis=-2) for name, arr in self._features.arrays.items()}
-            self._by_symbols[key] = (panel, type(self._features)(arrays, self._features.cdl_names))
+            panel = self._source.select(symbols)
+            self._by_symbols[key] = (panel, compute_features(panel, self.settings))
         panel, features = self._by_symbols[key]
         n = panel.visible_sessions(as_of)
         return panel.head(n), features.head(n)

@@ -4,7 +4,8 @@ state, as JSON, and back.
 A CycleContext's lists hold frozen dataclasses (Candidate, PatternHit, Signal, and
 the execution phase's own types). Each list travels as the dotted name of its item
 type plus the items in JSON form; the receiver rebuilds the same types through
-pydantic, so a remote phase sees exactly the values a local one would.
+pydantic, so a remote phase sees exactly the values a local one would. Plain dicts
+(fill records) travel as JSON objects.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 
 import numpy as np
 from pydantic import TypeAdapter
+from pydantic_core import to_jsonable_python
 
 from tradecycle.services.context import CycleContext
 
@@ -49,6 +51,8 @@ def encode_list(items: list[Any]) -> dict[str, Any]:
     if not items:
         return {"type": None, "items": []}
     kind = type(items[0])
+    if kind is dict:
+        return {"type": "dict", "items": to_jsonable_python(items, fallback=_plain)}
     if not dataclasses.is_dataclass(kind):
         raise TypeError(f"cycle state items must be dataclasses, got {kind.__name__}")
     adapter = _adapter(f"{kind.__module__}:{kind.__qualname__}")
@@ -61,6 +65,8 @@ def encode_list(items: list[Any]) -> dict[str, Any]:
 def decode_list(payload: dict[str, Any]) -> list[Any]:
     if not payload.get("items"):
         return []
+    if payload["type"] == "dict":
+        return [dict(item) for item in payload["items"]]
     return list(_adapter(payload["type"]).validate_python(payload["items"]))
 
 
