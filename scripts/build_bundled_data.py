@@ -32,7 +32,7 @@ SECTORS_NOW = "sp500_constituents.csv"
 @contextmanager
 def _atomic(target: Path) -> Iterator[Path]:
     """Write to a temporary file beside `target`, then rename: readers never see a half-written file."""
-    tmp = target.with_name(f".{target.name}.tmp")
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
         yield tmp
         os.replace(tmp, target)

@@ -45,7 +45,9 @@ def test_check_reports_file_row_field_reason(tmp_path):
     assert result.exit_code == 0 and json.loads(result.output)["bad_rows"] == 0
 
 
-def test_import_rejects_whole_file_then_skip_bad_writes_good_rows_and_rejects(tmp_path, sqlite_url):
+def test_import_rejects_whole_file_then_skip_bad_writes_good_rows_and_rejects(
+    tmp_path, sqlite_url, monkeypatch
+):
     path = tmp_path / "dirty.csv"
     path.write_text(DIRTY)
     result = runner.invoke(app, ["data", "import", str(path), "-d", sqlite_url])
@@ -63,12 +65,15 @@ def test_import_rejects_whole_file_then_skip_bad_writes_good_rows_and_rejects(tm
     report = pd.read_csv(rejects)
     assert report[["row", "field"]].values.tolist() == [[3, "high"], [3, "open"], [3, "close"], [5, "date"]]
     assert rows(sqlite_url) == 2
-    # importing again replaces, never duplicates
+    # importing again replaces, never duplicates; the rejects report defaults to the working directory
+    monkeypatch.chdir(tmp_path)
     assert runner.invoke(app, ["data", "import", str(path), "-d", sqlite_url, "--skip-bad"]).exit_code == 0
     assert rows(sqlite_url) == 2
+    assert (tmp_path / "dirty.csv.rejects.csv").is_file()
 
 
-def test_import_yahoo_layout_and_info(tmp_path, db_url):
+def test_import_yahoo_layout_and_info(tmp_path, db_url, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the default rejects report goes to the working directory
     path = tmp_path / "MSFT.csv"
     path.write_text(
         "Date,Open,High,Low,Close,Adj Close,Volume\n"
