@@ -144,3 +144,36 @@ def test_cycles_through_services_survive_a_killed_service(cluster, tmp_path):
     assert len({row[0] for row in remote_orders}) == len(remote_orders)
     engine.dispose()
     local.dispose()
+
+
+@pytest.mark.slow
+def test_status_and_restart_through_the_cli(cluster):
+    url, env, run_dir = cluster
+    status = subprocess.run(
+        [*CLI, "services", "status", "--json", "--database", url],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert status.returncode == 0, status.stderr
+    rows = {row["service"]: row for row in json.loads(status.stdout)["services"]}
+    assert rows["news"]["healthy"] is True and rows["news"]["registry"] == "running"
+    assert rows["reporting"]["registry"] == "unregistered" and rows["reporting"]["pid"] is None
+    before = read_state(run_dir)["services"]["news"]["pid"]
+    restart = subprocess.run(
+        [*CLI, "services", "restart", "news", "--database", url],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert restart.returncode == 0, restart.stderr
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        news = read_state(run_dir)["services"]["news"]
+        if news["pid"] not in (None, before) and news["restarts"] == 1:
+            break
+        time.sleep(0.5)
+    else:
+        pytest.fail("news was not restarted")
