@@ -76,26 +76,10 @@ class CompositeStrategy(Strategy):
             return []
         settings = self.settings
         rows = symbol_rows(ctx.panel, symbols)
-        values, signals = rule_matrix(ctx.panel, ctx.features, rows, settings)
+        _, signals = rule_matrix(ctx.panel, ctx.features, rows, settings)
         self._apply_readings(ctx, symbols, signals)
         bull, bear, pattern_target, pattern_names = _pattern_inputs(ctx, symbols)
-        ml = _per_symbol_mean(
-            symbols,
-            (
-                (p.symbol, p.value, 1.0)
-                for p in ctx.predictions
-                if p.prediction_type == PredictionType.DIRECTION
-            ),
-        )
-        sentiment = _per_symbol_mean(symbols, ((r.symbol, r.score, r.relevance) for r in ctx.sentiment))
-        components = {
-            "pattern": scoring.pattern_scores(bull, bear),
-            "indicator": scoring.group_scores(signals, RULE_GROUPS, "indicator"),
-            "trend": scoring.group_scores(signals, RULE_GROUPS, "trend"),
-            "volume": scoring.group_scores(signals, RULE_GROUPS, "volume"),
-            "ml": scoring.ml_scores(ml),
-            "sentiment": scoring.sentiment_scores(sentiment),
-        }
+        components = self._components(ctx, symbols, signals, bull, bear)
         score = scoring.composite(components, score_weights(settings))
         label = scoring.labels(score, thresholds(settings))
         conf = scoring.confidence(score)
@@ -165,6 +149,23 @@ class CompositeStrategy(Strategy):
                 )
             )
         return out
+
+    @staticmethod
+    def _components(
+        ctx: CycleContext, symbols: list[str], signals: np.ndarray, bull: np.ndarray, bear: np.ndarray
+    ) -> dict[str, np.ndarray]:
+        """The six 0..100 score components per symbol (see tradecycle.core.scoring)."""
+        directions = (p for p in ctx.predictions if p.prediction_type == PredictionType.DIRECTION)
+        ml = _per_symbol_mean(symbols, ((p.symbol, p.value, 1.0) for p in directions))
+        sentiment = _per_symbol_mean(symbols, ((r.symbol, r.score, r.relevance) for r in ctx.sentiment))
+        return {
+            "pattern": scoring.pattern_scores(bull, bear),
+            "indicator": scoring.group_scores(signals, RULE_GROUPS, "indicator"),
+            "trend": scoring.group_scores(signals, RULE_GROUPS, "trend"),
+            "volume": scoring.group_scores(signals, RULE_GROUPS, "volume"),
+            "ml": scoring.ml_scores(ml),
+            "sentiment": scoring.sentiment_scores(sentiment),
+        }
 
     @staticmethod
     def _apply_readings(ctx: CycleContext, symbols: list[str], signals: np.ndarray) -> None:
