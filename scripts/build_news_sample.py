@@ -5,7 +5,10 @@ Usage: python scripts/build_news_sample.py [--src PATH] [--out src/tradecycle/da
 De-duplicates per symbol on the normalised text (retweet prefix, URLs and case
 removed), keeps at most --per-day posts per symbol and UTC day (the first ones,
 so the sample stays causal: later posts never displace earlier ones), and
-writes a compact zstd parquet: symbol, published (UTC), headline, source.
+writes a compact zstd parquet: symbol, published (UTC), headline, source, and
+score: the shipped sentiment model's score, a cache so a process need not score
+70k posts before its first ML fit (rebuild after scripts/train_sentiment.py; a
+test checks the cache against the model).
 """
 
 from __future__ import annotations
@@ -13,7 +16,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+
+from tradecycle.core.sentiment import default_model
 
 SRC = Path("/work/shared/data/headlines_2013_2018.csv.gz")
 OUT = Path(__file__).resolve().parents[1] / "src" / "tradecycle" / "data" / "news" / "headlines.parquet"
@@ -34,6 +40,8 @@ def build(src: Path, per_day: int) -> pd.DataFrame:
     kept = kept.groupby([kept["symbol"], kept["date"]], sort=False).head(per_day)
     out = kept[["symbol", "published", "headline", "source"]].reset_index(drop=True)
     out["symbol"] = out["symbol"].astype("category")
+    model = default_model()
+    out["score"] = np.array([model.score(h).score for h in out["headline"]], dtype=np.float32)
     return out
 
 

@@ -6,7 +6,6 @@ from datetime import timedelta
 
 import numpy as np
 import pandas as pd
-import pytest
 from sqlalchemy import create_engine
 
 from tradecycle.adapters.news.bundled import HEADLINES_PATH, BundledNewsSource
@@ -30,38 +29,55 @@ def _predict(panel, features, settings, tmp_path, tag):
     return ctx.predictions
 
 
-@pytest.fixture
-def altered_news(tmp_path, news_panel, monkeypatch):
-    """The bundled posts with every post after t rewritten to a strong opposite opinion, plus extra future posts."""
-    frame = pd.read_parquet(HEADLINES_PATH)
-    cutoff = pd.Timestamp(as_of(news_panel, T))
+def _serve(frame: pd.DataFrame, path, monkeypatch) -> None:
+    """Make `frame` (without the score cache, so every text is scored afresh) the bundled posts."""
+    frame.drop(columns="score", errors="ignore").to_parquet(path)
+    source = BundledNewsSource(path)
+    assert source.scores is None
+    scores = np.array([news._score(str(h)).score for h in source.headlines])
+    monkeypatch.setattr(news, "bundled_source", lambda: source)
+    monkeypatch.setattr(news, "_bundled_cumulative", lambda: np.concatenate([[0.0], np.cumsum(scores)]))
+
+
+def _altered(frame: pd.DataFrame, cutoff: pd.Timestamp) -> pd.DataFrame:
+    """Every post after the cutoff rewritten to a strong opinion, plus 50 new posts just after it."""
+    frame = frame.copy()
     later = frame["published"] > cutoff
     frame.loc[later, "headline"] = "$XYZ crashes after fraud probe, downgraded to sell"
     extra = frame.loc[~later].tail(50).copy()
     extra["published"] = cutoff + pd.Timedelta(minutes=1)
     extra["headline"] = "$XYZ soars, beats earnings estimates, upgraded to buy"
-    path = tmp_path / "altered.parquet"
-    pd.concat([frame, extra]).to_parquet(path)
-    source = BundledNewsSource(path)
-    monkeypatch.setattr(news, "bundled_source", lambda: source)
-    monkeypatch.setattr(
-        news, "_bundled_scores", lambda: np.array([news._score(str(h)).score for h in source.headlines])
-    )
-    return source
+    return pd.concat([frame, extra])
 
 
-def test_prediction_at_t_ignores_a_changed_future(news_panel, news_features, ml_settings, tmp_path, request):
+def test_prediction_at_t_ignores_a_changed_future(
+    news_panel, news_features, ml_settings, tmp_path, monkeypatch
+):
+    frame = pd.read_parquet(HEADLINES_PATH)
+    _serve(frame, tmp_path / "same.parquet", monkeypatch)
     baseline = _predict(news_panel, news_features, ml_settings, tmp_path, "base")
     assert baseline and all(0.0 < p.value < 1.0 for p in baseline)
     assert "news_sentiment" in baseline[0].features_used and "cdl_bullish" in baseline[0].features_used
 
-    request.getfixturevalue("altered_news")
+    _serve(_altered(frame, pd.Timestamp(as_of(news_panel, T))), tmp_path / "altered.parquet", monkeypatch)
     future = scrambled_after(news_panel, T)
     future_features = precompute_features(future, ml_settings)
     changed = _predict(future, future_features, ml_settings, tmp_path, "changed")
     assert [(p.symbol, p.value, p.confidence) for p in changed] == [
         (p.symbol, p.value, p.confidence) for p in baseline
     ]
+
+
+def test_changed_posts_before_t_do_change_the_news_feature(news_panel, tmp_path, monkeypatch):
+    """Guard against a vacuous test: the news feature does read the posts (those before t)."""
+    frame = pd.read_parquet(HEADLINES_PATH)
+    symbols = news_panel.symbols[:12].tolist()
+    times = news_panel.closes_utc[[T]].astype("datetime64[ns]").view("int64")
+    _serve(frame, tmp_path / "same.parquet", monkeypatch)
+    before = news.sentiment_history(symbols, times, 72)
+    _serve(_altered(frame, pd.Timestamp(as_of(news_panel, T - 2))), tmp_path / "early.parquet", monkeypatch)
+    after = news.sentiment_history(symbols, times, 72)
+    assert not np.array_equal(before, after)
 
 
 def test_the_future_does_change_a_later_prediction(news_panel, news_features, ml_settings):

@@ -49,3 +49,13 @@ def test_bad_sample_file_is_a_clear_error(tmp_path):
     pd.DataFrame({"symbol": ["A"]}).to_parquet(tmp_path / "bad.parquet")
     with pytest.raises(DataError, match="lacks column"):
         BundledNewsSource(tmp_path / "bad.parquet")
+
+
+def test_shipped_score_cache_matches_the_shipped_model():
+    from tradecycle.core.sentiment import score_text
+
+    source = bundled_source()
+    assert source.scores is not None
+    rows = range(0, len(source.headlines), 97)
+    for i in rows:
+        assert abs(source.scores[i] - score_text(str(source.headlines[i])).score) < 1e-5, source.headlines[i]

@@ -149,9 +149,18 @@ def analyse(
 
 @lru_cache(maxsize=1)
 def _bundled_scores() -> np.ndarray:
-    """Every bundled post's score, in the source's row order (pure function of the shipped files)."""
-    texts, inverse = np.unique(bundled_source().headlines.astype(str), return_inverse=True)
+    """Every bundled post's score in the source's row order: the shipped cache column, else computed."""
+    source = bundled_source()
+    if source.scores is not None:
+        return source.scores
+    texts, inverse = np.unique(source.headlines.astype(str), return_inverse=True)
     return np.array([_score(t).score for t in texts], dtype=np.float64)[inverse]
+
+
+@lru_cache(maxsize=1)
+def _bundled_cumulative() -> np.ndarray:
+    """Running sum of the bundled scores (rows are sorted by symbol, then time): window sums in O(1)."""
+    return np.concatenate([[0.0], np.cumsum(_bundled_scores())])
 
 
 def sentiment_history(symbols: Sequence[str], as_of_ns: np.ndarray, lookback_hours: int) -> np.ndarray:
@@ -160,7 +169,7 @@ def sentiment_history(symbols: Sequence[str], as_of_ns: np.ndarray, lookback_hou
     This is the ML model's news feature; only the bundled sample has history, so it is 0 elsewhere.
     """
     source = bundled_source()
-    scores = _bundled_scores()
+    csum = _bundled_cumulative()
     out = np.zeros((len(symbols), len(as_of_ns), 2))
     hi_t = np.asarray(as_of_ns, dtype=np.int64)
     lo_t = hi_t - int(lookback_hours * 3600 * 1e9)
@@ -170,12 +179,11 @@ def sentiment_history(symbols: Sequence[str], as_of_ns: np.ndarray, lookback_hou
             continue
         a, b = span
         times = source.published_ns[a:b]
-        csum = np.concatenate([[0.0], np.cumsum(scores[a:b])])
-        left = np.searchsorted(times, lo_t, side="right")
-        right = np.searchsorted(times, hi_t, side="right")
+        left = a + np.searchsorted(times, lo_t, side="right")
+        right = a + np.searchsorted(times, hi_t, side="right")
         count = right - left
         with np.errstate(invalid="ignore", divide="ignore"):
-            out[row, :, 0] = np.where(count > 0, (csum[right] - csum[left]) / count, 0.0)
+            out[row, :, 0] = np.where(count > 0, (csum[right] - csum[left]) / np.maximum(count, 1), 0.0)
         out[row, :, 1] = np.log1p(count)
     return out
 

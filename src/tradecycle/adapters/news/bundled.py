@@ -35,6 +35,7 @@ class BundledNewsSource:
         self.published_ns = frame["published"].to_numpy(dtype="datetime64[ns]").view("int64")
         self.headlines = frame["headline"].to_numpy(dtype=object)
         self.sources = frame["source"].to_numpy(dtype=object)
+        self.scores = frame["score"].to_numpy(dtype=np.float64) if "score" in frame else None
         names, starts = np.unique(self.symbols, return_index=True)
         ends = np.append(starts[1:], len(self.symbols))
         self._slices = {str(s): (int(a), int(b)) for s, a, b in zip(names, starts, ends, strict=True)}
