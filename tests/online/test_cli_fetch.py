@@ -125,3 +125,14 @@ def test_fetch_rejects_bad_dates(cli_env, sqlite_url):
     result = runner.invoke(app, [*fetch_command(), "AAPL", "--start", "2018-13-01", "-d", sqlite_url])
     assert result.exit_code == 4
     assert "--start '2018-13-01' is not a date" in result.stderr
+
+
+def test_fetch_of_many_symbols_goes_in_chunks_and_keeps_json_clean(cli_env, yahoo_http, sqlite_url):
+    symbols = ["AAPL", "MSFT", "JPM", "XOM", "KO", "PEP", "WMT", "HD", "CVX", "PFE", "MRK", "INTC"]
+    yahoo_http.add("GET", "/chart/", lambda call: (200, recorded("yahoo_chart_AAPL.json")))
+    result = runner.invoke(app, [*fetch_command(), ",".join(symbols), *RANGE, "-d", sqlite_url, "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)  # the progress bar went to stderr
+    assert summary["rows_written"] == 4 * len(symbols)
+    assert [c.url.rsplit("/", 1)[1] for c in yahoo_http.calls] == symbols
+    assert _bars(sqlite_url) == dict.fromkeys(symbols, 4)

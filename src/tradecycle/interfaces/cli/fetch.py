@@ -8,21 +8,34 @@ exists, else as a top-level `fetch` command.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Literal
 
+import pandas as pd
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from tradecycle.adapters.marketdata.base import MarketDataProvider
 from tradecycle.adapters.marketdata.providers import drop_unfinished, make_provider
 from tradecycle.adapters.marketdata.store import import_bars
 from tradecycle.adapters.store.database import prepare_database
 from tradecycle.errors import DataError
 
-from .common import App, ConfigOption, DatabaseOption, JsonOption, console, open_context, print_json
+from .common import (
+    App,
+    ConfigOption,
+    DatabaseOption,
+    JsonOption,
+    console,
+    err_console,
+    open_context,
+    print_json,
+)
 from .cycle import parse_day
 
 MAX_LISTED = 10
+SYMBOLS_PER_CHUNK = {"yahoo": 10, "alpaca": 100}  # Yahoo: one request per symbol
 
 
 def fetch(
@@ -58,11 +71,12 @@ def fetch(
     first = parse_day(start, "--start")
     last = parse_day(end, "--end") if end else today
     source = make_provider(ctx.settings, provider, today, use_cache=not no_cache)
-    frame, unfinished = drop_unfinished(source.fetch_bars(wanted, first, last), now)
+    frame, unfinished = drop_unfinished(_fetch_with_progress(source, wanted, first, last), now)
     empty = sorted(set(wanted) - set(frame["symbol"]))
     if frame.empty:
         raise DataError(f"{provider} returned no bars for {', '.join(wanted)} between {first} and {last}")
-    name = f"{provider}:{','.join(wanted)}:{first}..{last}"
+    shown = ",".join(wanted) if len(wanted) <= 5 else f"{','.join(wanted[:5])},...({len(wanted)} symbols)"
+    name = f"{provider}:{shown}:{first}..{last}"
     engine = prepare_database(ctx.settings.database_url)
     try:
         with engine.begin() as conn:
@@ -99,6 +113,30 @@ def fetch(
         console.print(f"skipped {len(unfinished)} bars of a session still open (refetch after the close)")
     if empty:
         console.print(f"no bars for: {', '.join(empty)}", highlight=False, markup=False)
+
+
+def _fetch_with_progress(
+    source: MarketDataProvider, symbols: list[str], first: date, last: date
+) -> pd.DataFrame:
+    """Fetch in chunks so a long universe shows progress (on stderr, never in --json output)."""
+    chunk = SYMBOLS_PER_CHUNK.get(source.name, 25)
+    parts = []
+    with Progress(
+        TextColumn("fetching {task.fields[symbol]}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=True,
+        disable=len(symbols) <= chunk,
+    ) as progress:
+        task = progress.add_task("fetch", total=len(symbols), symbol=symbols[0])
+        for i in range(0, len(symbols), chunk):
+            group = symbols[i : i + chunk]
+            progress.update(task, symbol=group[0])
+            parts.append(source.fetch_bars(group, first, last))
+            progress.advance(task, len(group))
+    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
 
 
 def register(root: App) -> None:

@@ -72,7 +72,7 @@ class RateLimiter:
 # Yahoo publishes none but throttles bursts; RSS hosts deserve politeness.
 LIMITS: dict[str, tuple[float, float, int]] = {
     "alpaca": (190, 60.0, 10),
-    "yahoo": (60, 60.0, 5),
+    "yahoo": (120, 60.0, 10),
     "rss": (30, 60.0, 5),
 }
 _SHARED: dict[str, RateLimiter] = {}
