@@ -187,8 +187,7 @@ def patterns(
         )
         for r in rows:
             table.add_row(
-                r.pattern_name, r.pattern_type, str(r.hits), str(r.symbols), _num(r.average_confidence),
-                str(r.trades), _pct(r.win_rate), _pct(r.average_return), _money(r.total_pnl),
+                r.pattern_name, r.pattern_type, str(r.hits), str(r.trades), _pct(r.win_rate), _pct(r.average_return), _money(r.total_pnl),
             )  # fmt: skip
         console.print(table)
 

@@ -47,11 +47,19 @@ class DailySummary:
 
 
 def daily_summary(
-    conn: Connection, account_id: int | None = None, day: date | None = None, history_days: int = 30
+    conn: Connection,
+    account_id: int | None = None,
+    day: date | None = None,
+    history_days: int = 30,
+    curve: EquityCurve | None = None,
 ) -> DailySummary:
-    """What happened on `day` (default: the last marked session) and realized P&L of the days before."""
+    """What happened on `day` (default: the last marked session) and realized P&L of the days before.
+
+    `curve` is the account's equity curve when the caller has already loaded it.
+    """
     account_id = account_id if account_id is not None else default_account(conn)
-    curve = load_equity_curve(conn, account_id)
+    if curve is None:
+        curve = load_equity_curve(conn, account_id)
     if day is None:
         day = curve.dates[-1] if len(curve) else None
     equity = cash = positions_value = daily_pnl = daily_return = total_pnl = None

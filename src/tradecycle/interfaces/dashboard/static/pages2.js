@@ -155,7 +155,7 @@ TC.pages.system = {
         ${TC.kpi("last-cycle", "Last cycle", null, h.last_cycle_id ? TC.cycleLink(h.last_cycle_id) : "—", h.last_cycle_status || "")}
         ${TC.kpi("running", "Running cycles", h.running_cycles, String(h.running_cycles))}
         ${TC.kpi("failure-rate", "Recent failure rate", h.recent_failure_rate, TC.pct(h.recent_failure_rate, 1), "", h.recent_failure_rate ? "neg" : "")}
-        ${TC.kpi("next-run", "Next scheduled run", null, TC.time(s.next_run), `${TC.esc(s.timeframe)} · every ${s.interval_minutes} min${s.market_hours_only ? " in market hours" : ""}`)}
+        ${TC.kpi("next-run", "Next scheduled run", null, TC.time(s.next_run), s.timeframe === "1d" ? "daily bars: once after each close" : `every ${s.interval_minutes} min${s.market_hours_only ? " in market hours" : ""}`)}
       </div>
       ${h.problems.length ? `<div class="error" data-testid="problems">${h.problems.map(TC.esc).join("<br>")}</div>` : ""}
       <div class="grid2">
@@ -172,7 +172,7 @@ TC.pages.system = {
           </form>
           ${d.token_configured ? "" : '<div class="muted">No api.token is configured on the server: starting cycles is disabled.</div>'}
           ${this.result ? `<pre class="result" id="start-result" data-testid="start-result" data-status="${TC.esc(this.result.status)}" data-cycle="${TC.esc(this.result.cycle)}">${TC.esc(this.result.text)}</pre>` : '<pre class="result" id="start-result" data-testid="start-result" hidden></pre>'}
-          <h2 style="margin-top:12px">Stored schedule</h2><pre class="result">${TC.esc(JSON.stringify(s.stored, null, 2))}</pre></div>
+          <h2 style="margin-top:12px">Stored schedule</h2>${s.stored ? `<pre class="result">${TC.esc(JSON.stringify(s.stored, null, 2))}</pre>` : '<div class="muted">Not stored yet: <code>tradecycle schedule</code> writes it when it first runs.</div>'}</div>
       </div>`;
   },
   mount() {
