@@ -86,3 +86,13 @@ def test_precompute_includes_the_61_candlestick_arrays(panel):
     fp = precompute_features(panel, SettingsModel())
     assert len(fp.cdl_names) == 61 and fp["cdl"].shape == (61, panel.n_symbols, panel.n_sessions)
     assert fp["rsi_14"].dtype == np.float32 and fp.n_sessions == panel.n_sessions
+
+
+def test_breakout_level_is_exact_so_an_equal_close_is_no_breakout(make_panel):
+    panel = make_panel(n_symbols=2, n_sessions=60, gaps=False)
+    panel.high[0, 30:59] = 100.13
+    panel.close[0, 59] = 100.13  # equals the prior high: not above it
+    panel.high[0, 59] = 100.2
+    f = _features(panel, breakout_lookback=20)
+    assert f["prior_high"].dtype == np.float64
+    assert f["prior_high"][0, 59] == panel.close[0, 59]

@@ -3,7 +3,10 @@
 `indicator_arrays` runs TA-Lib once per symbol row over the bars that symbol actually
 traded (sessions without a bar are dropped before the call and left NaN after), so a
 missing day never poisons an exponential average, and every value at session s uses
-only bars at or before s. Arrays are stored as float32 to keep a 5-year universe small.
+only bars at or before s. Arrays are stored as float32 to keep a 5-year universe small,
+except the price levels a close is compared with for equality-sensitive criteria (prior
+high, 52-week range): those are actual bar prices and stay float64 so "close above the
+prior high" never fires on a rounding error.
 
 `indicator_rules` turns one session's feature values into readings for many symbols at
 once. The rules (documented on each Rule) follow the seed's workflow document:
@@ -34,6 +37,7 @@ import talib
 BUY, NEUTRAL, SELL = 1, 0, -1
 MA_PERIODS = (20, 50, 200)
 YEAR_SESSIONS = 252
+EXACT_FEATURES = frozenset({"prior_high", "high_52w", "low_52w"})  # kept float64
 
 
 @dataclass(frozen=True)
@@ -54,7 +58,7 @@ def indicator_arrays(
     volume: np.ndarray,
     params: FeatureParams,
 ) -> dict[str, np.ndarray]:
-    """Every indicator feature for a symbols x sessions panel (float32, NaN where undefined)."""
+    """Every indicator feature for a symbols x sessions panel (NaN where undefined)."""
     n_symbols, n_sessions = close.shape
     valid = (
         np.isfinite(open_) & np.isfinite(high) & np.isfinite(low) & np.isfinite(close) & np.isfinite(volume)
@@ -74,12 +78,16 @@ def indicator_arrays(
         for name, series in values.items():
             arr = out.get(name)
             if arr is None:
-                arr = out[name] = np.full((n_symbols, n_sessions), np.nan, dtype=np.float32)
+                arr = out[name] = np.full((n_symbols, n_sessions), np.nan, dtype=_dtype(name))
             arr[row, idx] = series
     if not out:  # nothing traded at all: still give every feature its name
         template = _row_features(*(np.full(3, np.nan) for _ in range(4)), params)
-        out = {name: np.full((n_symbols, n_sessions), np.nan, dtype=np.float32) for name in template}
+        out = {name: np.full((n_symbols, n_sessions), np.nan, dtype=_dtype(name)) for name in template}
     return out
+
+
+def _dtype(name: str) -> type:
+    return np.float64 if name in EXACT_FEATURES else np.float32
 
 
 def _row_features(
