@@ -285,21 +285,24 @@ def bull_flag(bars: Bars, p: PatternSettings) -> Shape | None:
 def resistance_breakout(bars: Bars, p: PatternSettings) -> Shape | None:
     """`chart_min_touches` highs at one level (within tolerance), closes held below it, then a close above."""
     end = bars.last - p.chart_breakout_window
-    peaks = bars.peaks
-    peaks = peaks[peaks <= end]
+    peaks = bars.peaks[bars.peaks <= end]
     if peaks.size < p.chart_min_touches:
         return None
+    highs, last_close = bars.high[peaks], bars.close[-1]
+    # the level lies under today's close and over every close up to the breakout window
+    if last_close <= highs.min() or last_close <= bars.close[end]:
+        return None
+    near_all = (
+        np.abs(highs[:, None] - highs[None, :]) <= np.abs(highs)[:, None] * p.chart_level_tolerance_pct / 100
+    )
     best = None
-    for level_peak in peaks[::-1]:
-        level = bars.high[level_peak]
-        near = peaks[np.abs(bars.high[peaks] - level) <= abs(level) * p.chart_level_tolerance_pct / 100]
-        if near.size < p.chart_min_touches:
+    for i in range(peaks.size - 1, -1, -1):  # the most recent level first
+        members = near_all[i]
+        if members.sum() < p.chart_min_touches:
             continue
-        level = float(bars.high[near].max())
-        first = int(near[0])
-        if bars.close[first : end + 1].max() > level or bars.close[-1] <= level:
-            continue
-        if _fresh_break(bars.close > level, end, bars, p) and bars.close[end] <= level:
+        near = peaks[members]
+        level, first = float(highs[members].max()), int(near[0])
+        if level < last_close and bars.close[first : end + 1].max() <= level:
             best = (level, first, near)
             break
     if best is None:

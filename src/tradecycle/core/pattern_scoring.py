@@ -45,8 +45,9 @@ def prior_trend_z(close: np.ndarray, end: int, lookback: int) -> float:
 
 def average_true_range(high: np.ndarray, low: np.ndarray, close: np.ndarray, period: int) -> np.ndarray:
     """Mean true range of the last `period` bars of each row (last axis = sessions; NaN-tolerant)."""
+    high, low, close = high[..., -period - 1 :], low[..., -period - 1 :], close[..., -period - 1 :]
     prev = np.concatenate([np.full(close.shape[:-1] + (1,), np.nan), close[..., :-1]], axis=-1)
-    tr = np.fmax(high - low, np.fmax(np.abs(high - prev), np.abs(low - prev)))
+    tr = np.fmax(high, prev) - np.fmin(low, prev)  # true range; the first bar (no prev) is high - low
     return _quiet_nanmean(tr[..., -period:])
 
 
