@@ -120,8 +120,8 @@ def test_generate_signals_and_analyze(client):
     assert ev["symbol"] == "MSFT" and 0 <= ev["score"] <= 100 and ev["components"]["pattern"] > 50
 
 
-def test_database_provider_reads_market_data(tmp_path):
-    url = f"sqlite:///{tmp_path / 'db.db'}"
+def test_database_provider_reads_market_data(db_url):
+    url = db_url
     engine = prepare_database(url)
     panel = load_bundled_panel(start="2016-01-01", end="2016-12-31", symbols=["AAPL", "MSFT", "XOM"])
     frame = pd.DataFrame(
