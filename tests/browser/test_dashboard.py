@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tradecycle.adapters.store import schema as s
+from tradecycle.services import reporting
 
 pytestmark = pytest.mark.browser
 
@@ -31,6 +32,12 @@ def test_overview_shows_the_database_numbers(page, replayed):
     assert f"{last.total_value:,.2f}" in page.inner_text("[data-testid=kpi-equity]")
     assert _value(page, "positions") == open_positions
     assert page.locator("[data-testid=positions] tbody tr").count() == open_positions
+    settings, _ = replayed
+    with engine.connect() as conn:
+        perf = reporting.trading_performance(conn, settings)
+    assert _value(page, "max-drawdown") == pytest.approx(perf.returns.max_drawdown)
+    if perf.returns.sharpe is not None:
+        assert _value(page, "sharpe") == pytest.approx(perf.returns.sharpe)
     assert int(page.get_attribute("[data-testid=equity-chart]", "data-points")) >= 20
     assert page.locator("#equity-chart canvas").count() > 0
 

@@ -22,7 +22,7 @@ function legend() {
 /* ------------------------------------------------------------------ overview */
 TC.pages.overview = {
   async load() {
-    const [o, eq] = await Promise.all([TC.api("/dashboard/overview"), TC.api("/dashboard/equity")]);
+    const [o, eq, perf] = await Promise.all([TC.api("/dashboard/overview"), TC.api("/dashboard/equity"), TC.api("/trading_performance")]);
     this.eq = eq;
     const positions = TC.table(
       [
@@ -53,6 +53,14 @@ TC.pages.overview = {
         ${TC.kpi("cash", "Cash", o.cash, TC.money(o.cash), o.equity ? `${TC.pct(o.cash / o.equity, 1)} of equity` : "")}
         ${TC.kpi("drawdown", "Drawdown", o.drawdown, TC.pct(o.drawdown), "from the peak", TC.tone(o.drawdown))}
         ${TC.kpi("positions", "Open positions", o.positions.length, String(o.positions.length), `unrealized ${TC.signedMoney(unrealized)}`, TC.tone(unrealized))}
+      </div>
+      <div class="kpis" data-testid="performance">
+        ${TC.kpi("cagr", "CAGR", perf.returns.cagr, TC.signedPct(perf.returns.cagr), `${perf.sessions} sessions`, TC.tone(perf.returns.cagr))}
+        ${TC.kpi("sharpe", "Sharpe", perf.returns.sharpe, TC.num(perf.returns.sharpe), `Sortino ${TC.num(perf.returns.sortino)}`)}
+        ${TC.kpi("max-drawdown", "Max drawdown", perf.returns.max_drawdown, TC.pct(perf.returns.max_drawdown), `${perf.returns.max_drawdown_duration} sessions under water`, "neg")}
+        ${TC.kpi("win-rate", "Win rate", perf.trades.win_rate, TC.pct(perf.trades.win_rate, 1), `${perf.trades.trades} closed trades`)}
+        ${TC.kpi("profit-factor", "Profit factor", perf.trades.profit_factor, TC.num(perf.trades.profit_factor), `expectancy ${TC.signedMoney(perf.trades.expectancy)}`)}
+        ${TC.kpi("exposure", "Exposure", perf.exposure, TC.pct(perf.exposure, 1), `<a href="/tearsheet" target="_blank">tearsheet ↗</a>`)}
       </div>
       <div class="grid2">
         <div class="card"><h2>Equity vs benchmark (rebased)</h2><div id="equity-chart" class="chart" data-testid="equity-chart" data-points="${eq.points.length}"></div>
