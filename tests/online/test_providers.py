@@ -239,3 +239,20 @@ def test_bars_of_a_session_still_open_are_dropped_never_stored_as_complete():
     after = datetime(2018, 1, 5, 21, 0, tzinfo=UTC)
     assert drop_unfinished(frame, after)[1] == []
     assert drop_unfinished(frame.iloc[:0], during)[1] == []
+
+
+def test_a_plan_limit_is_a_data_error_with_alpacas_reason_not_a_key_error(alpaca_http):
+    alpaca_http.add("GET", "/v2/stocks/bars", (403, recorded("alpaca_error_recent_sip.json")))
+    with pytest.raises(DataError, match="HTTP 403: subscription does not permit querying recent SIP data"):
+        AlpacaProvider(KEY, SECRET).fetch_bars(["AAPL"], START, END)
+    assert len(alpaca_http.calls) == 1
+
+
+def test_live_alpaca_requests_stop_sixteen_minutes_before_now(alpaca_http):
+    alpaca_http.add("GET", "/v2/stocks/bars", (200, {"bars": {}, "next_page_token": None}))
+    during = datetime(2018, 1, 5, 18, 0, tzinfo=UTC)
+    AlpacaProvider(KEY, SECRET, now=during).fetch_bars(["AAPL"], START, END)
+    AlpacaProvider(KEY, SECRET).fetch_bars(["AAPL"], START, END)
+    live, history = alpaca_http.calls
+    assert live.params["end"].startswith("2018-01-05T17:44:00")
+    assert history.params["end"].startswith("2018-01-06T00:00:00")

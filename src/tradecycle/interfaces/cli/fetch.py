@@ -70,7 +70,7 @@ def fetch(
     today = now.date()
     first = parse_day(start, "--start")
     last = parse_day(end, "--end") if end else today
-    source = make_provider(ctx.settings, provider, today, use_cache=not no_cache)
+    source = make_provider(ctx.settings, provider, today, use_cache=not no_cache, now=now)
     frame, unfinished = drop_unfinished(_fetch_with_progress(source, wanted, first, last), now)
     empty = sorted(set(wanted) - set(frame["symbol"]))
     if frame.empty:

@@ -24,14 +24,16 @@ def make_provider(
     today: date,
     *,
     use_cache: bool = True,
+    now: datetime | None = None,
 ) -> YahooProvider | AlpacaProvider:
-    """The provider `name`, caching complete ranges under settings.data.cache_dir."""
+    """The provider `name`, caching complete ranges under settings.data.cache_dir; `now` (live
+    use) keeps Alpaca requests out of the last 15 minutes."""
     cache = BarCache(settings.data.cache_dir, today) if use_cache else None
     if name == "yahoo":
         return YahooProvider(cache=cache)
     if name == "alpaca":
         broker = settings.broker
-        return AlpacaProvider(broker.alpaca_api_key, broker.alpaca_secret_key, cache=cache)
+        return AlpacaProvider(broker.alpaca_api_key, broker.alpaca_secret_key, cache=cache, now=now)
     raise ConfigError(f"unknown market data provider {name!r} (choose one of: {', '.join(ONLINE_PROVIDERS)})")
 
 

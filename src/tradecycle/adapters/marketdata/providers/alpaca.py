@@ -28,6 +28,7 @@ KEYS_HINT = (
     "variables TRADECYCLE_BROKER__ALPACA_API_KEY and TRADECYCLE_BROKER__ALPACA_SECRET_KEY"
 )
 SYMBOLS_PER_REQUEST = 100
+SIP_DELAY = timedelta(minutes=16)
 
 
 def alpaca_keys(api_key: SecretStr | None, secret_key: SecretStr | None) -> tuple[str, str]:
@@ -64,8 +65,10 @@ def alpaca_call(
             return fn()
         except APIError as exc:
             status = exc.status_code
+            if status == 403 and "subscription" in api_message(exc):  # e.g. recent SIP data on a free plan
+                raise DataError(f"{service}: HTTP 403: {api_message(exc)}") from None
             if status in (401, 403):
-                raise AuthError(f"HTTP {status}") from None
+                raise AuthError(f"HTTP {status}: {api_message(exc)}") from None
             if status == 404:
                 raise NotFoundError(f"{service}: {api_message(exc)}") from None
             if status == 429 or (status is not None and status >= 500):
@@ -97,6 +100,7 @@ class AlpacaProvider:
         secret_key: SecretStr | None,
         *,
         feed: Literal["sip", "iex"] = "sip",
+        now: datetime | None = None,
         cache: BarCache | None = None,
         limiter: RateLimiter | None = None,
         retry: RetryPolicy | None = None,
@@ -104,6 +108,7 @@ class AlpacaProvider:
     ) -> None:
         self._keys = (api_key, secret_key)
         self.feed = feed
+        self.now = now
         self.cache = cache
         self.limiter = limiter or shared_limiter("alpaca")
         self.retry = retry or RetryPolicy()
@@ -145,6 +150,14 @@ class AlpacaProvider:
             return empty_bars()
         return pd.concat(frames, ignore_index=True).sort_values(["symbol", "date"], ignore_index=True)
 
+    def _request_end(self, end: date) -> datetime:
+        """The day after `end`, but never later than 16 minutes ago: free plans may not ask
+        for the last 15 minutes of consolidated (SIP) data, and a later bar does not exist yet."""
+        after = utc_day_start(end + timedelta(days=1))
+        if self.now is None:
+            return after
+        return min(after, self.now - SIP_DELAY)
+
     def _request(self, symbols: list[str], start: date, end: date) -> dict[str, list[dict[str, Any]]]:
         from alpaca.data.enums import Adjustment, DataFeed
         from alpaca.data.requests import StockBarsRequest
@@ -154,7 +167,7 @@ class AlpacaProvider:
             symbol_or_symbols=symbols,
             timeframe=TimeFrame.Day,
             start=utc_day_start(start),
-            end=utc_day_start(end + timedelta(days=1)),
+            end=self._request_end(end),
             adjustment=Adjustment.SPLIT,
             feed=DataFeed(self.feed),
         )

@@ -30,7 +30,7 @@ class TransientError(Exception):
 
 
 class AuthError(Exception):
-    """The service refused our credentials (401/403): retrying cannot help."""
+    """The service refused our credentials (401, or 403 without a plan limit): retrying cannot help."""
 
 
 @dataclass
