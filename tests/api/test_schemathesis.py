@@ -1,4 +1,7 @@
-"""Property-based requests from the OpenAPI schema: no input may produce a server error."""
+"""Property-based requests from the whole OpenAPI schema (every router): no input may produce a server error.
+
+Mutating endpoints are called without the token, so they must answer 401 cleanly.
+"""
 
 from __future__ import annotations
 
@@ -15,8 +18,6 @@ from tradecycle.interfaces.api.app import create_app
 
 from .conftest import TOKEN, dataset
 
-OWN_TAGS = ("reporting", "dashboard")
-
 
 def _app_schema():
     """The app over a small populated SQLite file (built at import: schemathesis parametrizes at collection)."""
@@ -28,14 +29,14 @@ def _app_schema():
     app = create_app(
         SettingsModel(database_url=url, api={"token": TOKEN}, data={"provider": "database"}), engine
     )
-    return schemathesis.openapi.from_asgi("/openapi.json", app).include(tag_regex="|".join(OWN_TAGS))
+    return schemathesis.openapi.from_asgi("/openapi.json", app)
 
 
 schema = _app_schema()
 
 
 @schema.parametrize()
-@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
 def test_no_server_errors(case):
     response = case.call()
     assert response.status_code < 500, (
