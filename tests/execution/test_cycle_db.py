@@ -205,3 +205,17 @@ def test_circuit_breaker_from_the_trades_table(db):
     assert ctx.cache["risk_decisions"][0].reason.value == "circuit_breaker"
     ctx = run_cycle(db, context(panel, 22, account, signals=[buy_signal(panel, "AAA", 22)]))
     assert len(ctx.approved) == 1  # cooled down after 2 sessions
+
+
+def test_resumed_cycle_decides_and_reports_like_the_first_attempt(db):
+    panel = make_panel()
+    account = open_account(db)
+    signals = [buy_signal(panel, "AAA", 20), buy_signal(panel, "CCC", 20)]
+    first = run_cycle(db, context(panel, 20, account, signals=signals))
+    again = run_cycle(db, context(panel, 20, account, signals=signals))  # crashed after execution, re-run
+    assert [(d.symbol, d.reason, d.quantity) for d in again.cache["risk_decisions"]] == [
+        (d.symbol, d.reason, d.quantity) for d in first.cache["risk_decisions"]
+    ]
+    filled = run_cycle(db, context(panel, 21, account))
+    refilled = run_cycle(db, context(panel, 21, account))
+    assert len(filled.fills) == 2 and refilled.fills == filled.fills

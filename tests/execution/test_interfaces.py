@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -103,7 +104,11 @@ def test_trading_api_end_to_end(api):
     [order] = response.json()["orders"]
     assert order["status"] == "submitted" and order["client_order_id"].endswith(":AAA:entry")
     again = client.post("/execute_trades", json=body, headers=AUTH).json()
-    assert again["orders"] == [] and {d["reason"] for d in again["decisions"]} >= {"already_held"}
+    assert again["orders"] == [order]  # the same request at the same time is the same order, not a second
+    later = dict(body, at=(as_of(panel, 20) + timedelta(minutes=1)).isoformat())
+    response = client.post("/execute_trades", json=later, headers=AUTH).json()
+    assert response["orders"] == [] and {d["reason"] for d in response["decisions"]} >= {"already_held"}
+    assert client.get("/orders").json()["total"] == 1
 
     with engine.begin() as conn:
         account_id = portfolio.find_account(conn, settings)

@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from tradecycle.adapters.brokers.base import Broker, BrokerOrder, OrderRequest
 from tradecycle.adapters.brokers.paper import PaperBroker, order_metadata
@@ -147,17 +147,48 @@ def run_fills_phase(conn: Connection, ctx: CycleContext) -> PhaseResult:
         book.fill_order(row, int(qty), float(price))
     brackets = book.fill_brackets(bar)
     book.flush()
-    ctx.fills.extend(book.fills)
+    ctx.fills = cycle_fills(conn, ctx)
     return PhaseResult(
         processed=len(rows) + brackets,
-        succeeded=len(book.fills),
+        succeeded=book.fills,
         metadata={
             "session": session,
-            "fills": len(book.fills),
+            "fills": book.fills,
             "expired": book.expired,
             "brackets": brackets,
         },
     )
+
+
+CYCLE_FILLS = (
+    select(
+        s.transactions.c.order_id,
+        s.transactions.c.symbol,
+        s.transactions.c.kind,
+        s.transactions.c.quantity,
+        s.transactions.c.price,
+    )
+    .where(
+        s.transactions.c.account_id == bindparam("account"),
+        s.transactions.c.cycle_id == bindparam("cycle_id"),
+        s.transactions.c.kind.in_([TransactionKind.BUY.value, TransactionKind.SELL.value]),
+    )
+    .order_by(s.transactions.c.id)
+)
+
+
+def cycle_fills(conn: Connection, ctx: CycleContext) -> list[dict[str, Any]]:
+    """Every fill booked by this cycle, read back from the ledger (a re-run cycle reports the same fills)."""
+    return [
+        {
+            "order_id": r.order_id,
+            "symbol": r.symbol,
+            "side": r.kind.upper(),
+            "quantity": r.quantity,
+            "price": r.price,
+        }
+        for r in conn.execute(CYCLE_FILLS, {"account": ctx.account_id, "cycle_id": ctx.cycle_id})
+    ]
 
 
 def _offer(ctx: CycleContext, rows: list[Any], costs: FillCosts, bar: int) -> tuple[np.ndarray, np.ndarray]:
@@ -196,7 +227,7 @@ class FillBook:
         self.conn, self.ctx, self.broker, self.costs, self.session = conn, ctx, broker, costs, session
         self.cash = cash_cents(conn, ctx.account_id)
         self.held = held_quantities(conn, ctx.account_id)
-        self.fills: list[dict[str, Any]] = []
+        self.fills = 0
         self.ledger: list[Transaction] = []
         self.expired = 0
         self.sold: set[str] = set()
@@ -285,15 +316,7 @@ class FillBook:
         else:
             self.sold.add(row.symbol)
             trades.book_exit(self.conn, ctx, row, fill, remaining=self.held[row.symbol])
-        self.fills.append(
-            {
-                "order_id": row.order_id,
-                "symbol": row.symbol,
-                "side": row.side,
-                "quantity": quantity,
-                "price": price,
-            }
-        )
+        self.fills += 1
         return status
 
     def fill_brackets(self, bar: int) -> int:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import numpy as np
-from sqlalchemy import Connection, and_, bindparam, select, update
+from sqlalchemy import Connection, and_, bindparam, or_, select, update
 
 from tradecycle.adapters.store import schema as s
 from tradecycle.adapters.store.bulk import insert_rows, to_json
@@ -35,6 +35,7 @@ OPEN_BUYS = select(_o.symbol, _o.quantity, _o.filled_quantity, _o.price).where(
     _o.account_id == bindparam("account"),
     _o.side == Side.BUY.value,
     _o.status.in_([st.value for st in OPEN_STATUSES]),
+    or_(_o.cycle_id.is_(None), _o.cycle_id != bindparam("cycle_id")),
 )
 LAST_CLOSED = (
     select(_t.profit_loss, _t.closed_at)
@@ -62,8 +63,11 @@ HOLDINGS = select(_p.symbol, _p.quantity, _p.average_cost, _p.current_price).whe
 
 
 def open_entry_orders(conn: Connection, ctx: CycleContext) -> dict[str, float]:
-    """Symbol -> cash still committed by open buy orders (at their limit, else the last close)."""
-    rows = list(conn.execute(OPEN_BUYS, {"account": ctx.account_id}))
+    """Symbol -> cash still committed by open buy orders of earlier cycles (at their limit, else the last close).
+
+    This cycle's own orders are left out, so a re-run cycle decides exactly as its first attempt did.
+    """
+    rows = list(conn.execute(OPEN_BUYS, {"account": ctx.account_id, "cycle_id": ctx.cycle_id}))
     closes = latest_closes(ctx, [r.symbol for r in rows])
     return {
         r.symbol: (r.quantity - (r.filled_quantity or 0)) * (r.price or closes.get(r.symbol, 0.0))
