@@ -72,7 +72,6 @@ def _write_chunk(conn: Connection, frame: pd.DataFrame, source: str | None) -> i
     rows = (
         {
             "symbol": symbols[i],
-            "timeframe": TIMEFRAME,
             "session": labels[i],
             "timestamp": stamps[i],
             "open": columns["open"][i],
