@@ -64,5 +64,7 @@ def test_next_close_after():
 def test_non_sessions_and_out_of_range_are_clear_errors():
     with pytest.raises(DataError, match="not an NYSE trading session"):
         calendar.session_close_utc("2017-07-04")
+    with pytest.raises(DataError, match="not a date: '2017-13-45'"):
+        calendar.sessions("2017-13-45", "2018-01-01")
     with pytest.raises(DataError, match="outside the calendar range"):
         calendar.sessions("1980-01-01", "1981-01-01")

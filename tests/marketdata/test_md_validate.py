@@ -47,6 +47,7 @@ def test_clean_frame_has_no_issues():
         ({"volume": -5}, "volume", Reason.NEGATIVE_VOLUME),
         ({"date": pd.Timestamp("2017-01-16")}, "date", Reason.NOT_A_SESSION),
         ({"date": pd.Timestamp("2017-01-07")}, "date", Reason.NOT_A_SESSION),  # Saturday
+        ({"date": pd.Timestamp("1970-01-02")}, "date", Reason.NOT_A_SESSION),  # before the calendar
     ],
 )
 def test_each_error_is_found_with_row_and_field(override, field, reason):

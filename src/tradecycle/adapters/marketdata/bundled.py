@@ -69,14 +69,14 @@ def bundled_frame(start: DayLike | None = None, end: DayLike | None = None) -> p
     frame["symbol"] = frame["symbol"].astype(str)
     frame["date"] = pd.to_datetime(frame["date"])
     if start is not None:
-        frame = frame[frame["date"] >= calendar._day(start)]
+        frame = frame[frame["date"] >= calendar.session_label(start)]
     if end is not None:
-        frame = frame[frame["date"] <= calendar._day(end)]
+        frame = frame[frame["date"] <= calendar.session_label(end)]
     return frame.reset_index(drop=True)
 
 
 def _day64(day: DayLike) -> np.datetime64:
-    return np.datetime64(calendar._day(day).date(), "D")
+    return np.datetime64(calendar.session_label(day).date(), "D")
 
 
 @lru_cache(maxsize=1)

@@ -41,22 +41,32 @@ def _closes_naive_utc() -> np.ndarray:
     return _calendar().closes.dt.tz_convert(None).to_numpy().astype("datetime64[ns]")
 
 
-def _day(day: DayLike) -> pd.Timestamp:
+def session_label(day: DayLike) -> pd.Timestamp:
     """A naive midnight Timestamp for a session label (a tz-aware datetime keeps its New York date)."""
-    ts = pd.Timestamp(day)
+    try:
+        ts = pd.Timestamp(day)
+    except (ValueError, TypeError):
+        raise DataError(f"not a date: {day!r} (expected YYYY-MM-DD)") from None
+    if ts is pd.NaT:
+        raise DataError(f"not a date: {day!r} (expected YYYY-MM-DD)")
     if ts.tzinfo is not None:
         ts = ts.tz_convert(NEW_YORK).tz_localize(None)
     return ts.normalize()
 
 
+def in_range(ts: pd.Timestamp) -> bool:
+    """Whether the calendar covers this day (CALENDAR_START..CALENDAR_END)."""
+    return pd.Timestamp(CALENDAR_START) <= ts.tz_localize(None) <= pd.Timestamp(CALENDAR_END)
+
+
 def _in_bounds(ts: pd.Timestamp) -> None:
-    if not (pd.Timestamp(CALENDAR_START) <= ts.tz_localize(None) <= pd.Timestamp(CALENDAR_END)):
+    if not in_range(ts):
         raise DataError(f"date {ts.date()} is outside the calendar range {CALENDAR_START}..{CALENDAR_END}")
 
 
 def sessions(start: DayLike, end: DayLike) -> pd.DatetimeIndex:
     """The XNYS sessions from `start` to `end` inclusive (naive midnight labels)."""
-    lo, hi = _day(start), _day(end)
+    lo, hi = session_label(start), session_label(end)
     _in_bounds(lo)
     _in_bounds(hi)
     all_sessions = _calendar().sessions
@@ -64,13 +74,13 @@ def sessions(start: DayLike, end: DayLike) -> pd.DatetimeIndex:
 
 
 def is_session(day: DayLike) -> bool:
-    ts = _day(day)
+    ts = session_label(day)
     _in_bounds(ts)
     return bool(_calendar().is_session(ts))
 
 
 def _session(day: DayLike) -> pd.Timestamp:
-    ts = _day(day)
+    ts = session_label(day)
     _in_bounds(ts)
     if not _calendar().is_session(ts):
         raise DataError(f"{ts.date()} is not an NYSE trading session")
@@ -112,13 +122,13 @@ def next_close_after(ts_utc: datetime) -> datetime:
 
 def holidays(start: DayLike, end: DayLike) -> pd.DatetimeIndex:
     """Weekdays between `start` and `end` on which the exchange is closed."""
-    lo, hi = _day(start), _day(end)
+    lo, hi = session_label(start), session_label(end)
     weekdays = pd.bdate_range(lo, hi)
     return weekdays.difference(sessions(lo, hi))
 
 
 def half_days(start: DayLike, end: DayLike) -> pd.DatetimeIndex:
     """Sessions between `start` and `end` that close early (13:00 New York)."""
-    lo, hi = _day(start), _day(end)
+    lo, hi = session_label(start), session_label(end)
     early = _calendar().early_closes
     return pd.DatetimeIndex(early[(early >= lo) & (early <= hi)])

@@ -208,4 +208,4 @@ def _positions(names: np.ndarray, stored: np.ndarray) -> np.ndarray:
 
 
 def _label(day: calendar.DayLike) -> str:
-    return calendar._day(day).strftime("%Y-%m-%d")
+    return calendar.session_label(day).strftime("%Y-%m-%d")

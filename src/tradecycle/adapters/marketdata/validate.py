@@ -210,14 +210,14 @@ class _Check:
 
 
 def _not_sessions(dates: pd.Series) -> np.ndarray:
-    """True where a (parsed) date is not an XNYS session; unparsed dates are reported elsewhere."""
-    known = dates.dropna()
-    if known.empty:
-        return np.zeros(len(dates), dtype=bool)
-    days = known.dt.normalize()
-    valid = calendar.sessions(days.min(), days.max())
-    out = np.zeros(len(dates), dtype=bool)
-    out[dates.notna().to_numpy()] = ~days.isin(valid).to_numpy()
+    """True where a (parsed) date is not an XNYS session (or lies outside the calendar's range)."""
+    days = dates.dt.normalize()
+    covered = days.notna() & (days >= calendar.CALENDAR_START) & (days <= calendar.CALENDAR_END)
+    out = (days.notna() & ~covered).to_numpy(dtype=bool, copy=True)
+    known = days[covered]
+    if not known.empty:
+        valid = calendar.sessions(known.min(), known.max())
+        out[covered.to_numpy()] = ~known.isin(valid).to_numpy()
     return out
 
 
