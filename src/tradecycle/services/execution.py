@@ -136,13 +136,15 @@ def run_fills_phase(conn: Connection, ctx: CycleContext) -> PhaseResult:
     opened = bar_open_estimate(ctx, bar)
     broker = PaperBroker(conn, ctx.account_id, ctx.now, ctx.cycle_id)
     costs = fill_costs(ctx.settings.broker)
+    open_rows = broker.open_order_rows()
     rows = [
         r
-        for r in broker.open_order_rows()
+        for r in open_rows
         if r.created_timestamp <= opened and order_metadata(r).get("filled_through", "") < session
     ]
     rows.sort(key=lambda r: (r.side != Side.SELL.value, r.id))  # sells free cash for buys
     book = FillBook(conn, ctx, broker, costs, session)
+    book.sold.update(r.symbol for r in open_rows if r.side == Side.SELL.value)  # an exit is already working
     for row, qty, price in zip(rows, *_offer(ctx, rows, costs, bar), strict=True):
         book.fill_order(row, int(qty), float(price))
     brackets = book.fill_brackets(bar)
@@ -230,7 +232,7 @@ class FillBook:
         self.fills = 0
         self.ledger: list[Transaction] = []
         self.expired = 0
-        self.sold: set[str] = set()
+        self.sold: set[str] = set()  # symbols with an exit this bar or in progress: no bracket for them
 
     def flush(self) -> None:
         """Append this bar's ledger lines in one batch (positions are rebuilt from them once)."""
