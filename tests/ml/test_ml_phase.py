@@ -97,3 +97,14 @@ def test_tree_models_round_trip_through_their_checksum(kind, news_panel, news_fe
     assert np.array_equal(model.predict_proba(x), again.predict_proba(x))
     with pytest.raises(DataError, match="checksum"):
         DirectionModel.deserialise(data, "0" * 64, where="test")
+
+
+def test_version_names_the_universe_and_settings(news_panel, ml_settings):
+    base = ml.model_version(news_panel, 450, ml_settings)
+    assert base.startswith("s00450-2014-") and len(base) <= 64
+    assert ml.model_version(news_panel.select(news_panel.symbols[:5].tolist()), 450, ml_settings) != base
+    other = ml_settings.model_copy(
+        update={"ml": ml_settings.ml.model_copy(update={"train_window_sessions": 300})}
+    )
+    assert ml.model_version(news_panel, 450, other) != base
+    assert ml.model_version(news_panel, 450, ml_settings) == base

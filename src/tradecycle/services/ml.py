@@ -11,6 +11,8 @@ symbols -> ml_predictions and ctx.predictions.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -33,7 +35,7 @@ from tradecycle.core.panel import BarPanel
 from tradecycle.core.types import Prediction, PredictionType
 from tradecycle.errors import DataError
 from tradecycle.services.context import CycleContext, PhaseResult
-from tradecycle.services.ml_model import DirectionModel, fit_model
+from tradecycle.services.ml_model import L2, DirectionModel, fit_model
 
 
 def model_name(settings: SettingsModel) -> str:
@@ -47,8 +49,20 @@ def model_index(session_index: int, settings: SettingsModel) -> int | None:
     return m if m >= settings.ml.min_train_sessions else None
 
 
-def model_version(panel: BarPanel, m: int) -> str:
-    return f"s{m:05d}-{np.datetime_as_string(panel.sessions[m], unit='D')}"
+def model_version(panel: BarPanel, m: int, settings: SettingsModel) -> str:
+    """Session index and date of the fit, plus a fingerprint of the universe and the ML settings.
+
+    A model fitted on other symbols or settings gets another version, so a cycle never
+    reuses it by mistake (e.g. one `tradecycle ml train --symbols ...` stored).
+    """
+    recipe = {
+        "symbols": panel.symbols.tolist(),
+        "ml": settings.ml.model_dump(exclude={"enabled", "retrain_every_sessions", "min_train_sessions"}),
+        "news_lookback_hours": settings.news.lookback_hours,
+        "l2": L2,
+    }
+    digest = hashlib.sha256(json.dumps(recipe, sort_keys=True).encode()).hexdigest()[:10]
+    return f"s{m:05d}-{np.datetime_as_string(panel.sessions[m], unit='D')}-{digest}"
 
 
 def feature_block(panel: BarPanel, features, cols: np.ndarray, settings: SettingsModel, rows=None):
@@ -91,7 +105,7 @@ def train_at(panel: BarPanel, features, m: int, settings: SettingsModel) -> Dire
         names,
         kind=settings.ml.model,
         name=model_name(settings),
-        version=model_version(panel, m),
+        version=model_version(panel, m, settings),
         trained_from=_utc(panel.closes_utc[cols[0]]),
         trained_to=_utc(panel.closes_utc[m]),
         session_index=m,
@@ -137,7 +151,7 @@ def model_for(conn: Connection, ctx: CycleContext) -> DirectionModel | None:
     m = model_index(ctx.session_index, ctx.settings)
     if m is None:
         return None
-    name, version = model_name(ctx.settings), model_version(ctx.panel, m)
+    name, version = model_name(ctx.settings), model_version(ctx.panel, m, ctx.settings)
     key = ("ml_model", name, version)
     model = ctx.cache.get(key)
     if model is None:

@@ -80,7 +80,7 @@ def train(
             f"only {panel.n_sessions} sessions up to {panel.sessions[last]}; the first model is fitted at session "
             f"{app_ctx.settings.ml.min_train_sessions} or later (ml.min_train_sessions)"
         )
-    name, version = ml.model_name(app_ctx.settings), ml.model_version(panel, m)
+    name, version = ml.model_name(app_ctx.settings), ml.model_version(panel, m, app_ctx.settings)
     with app_ctx.engine.begin() as conn:
         model = ml.load_model(conn, name, version)
         stored = model is not None
