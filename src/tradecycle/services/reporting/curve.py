@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from sqlalchemy import Connection, func, select
+import pandas as pd
+from sqlalchemy import Connection, String, func, select, type_coerce
 
 from tradecycle.adapters.store import schema as s
 
@@ -51,9 +52,14 @@ def day_bounds_utc(day: date) -> tuple[datetime, datetime]:
 
 
 def load_equity_curve(conn: Connection, account_id: int | None) -> EquityCurve:
+    """Whole-column conversion (pandas), not per-row datetime objects: a 5-year curve loads in a few ms."""
     ps = s.portfolio_status
     query = select(
-        ps.c.timestamp, ps.c.total_value, ps.c.cash_balance, ps.c.positions_value, ps.c.benchmark_value
+        type_coerce(ps.c.timestamp, String),
+        ps.c.total_value,
+        ps.c.cash_balance,
+        ps.c.positions_value,
+        ps.c.benchmark_value,
     )
     if account_id is not None:
         query = query.where(ps.c.account_id == account_id)
@@ -61,13 +67,18 @@ def load_equity_curve(conn: Connection, account_id: int | None) -> EquityCurve:
     if not rows:
         empty = np.empty(0, dtype=np.float64)
         return EquityCurve((), empty, empty, empty, empty)
-    days = [market_day(r[0]) for r in rows]
-    last_of_day = [i for i in range(len(days)) if i + 1 == len(days) or days[i + 1] != days[i]]
-    values = np.array([[np.nan if v is None else v for v in r[1:]] for r in rows], dtype=np.float64)[
-        last_of_day
-    ]
+    frame = pd.DataFrame(
+        [tuple(r) for r in rows], columns=["timestamp", "equity", "cash", "positions", "benchmark"]
+    )
+    days = (
+        pd.to_datetime(frame["timestamp"], utc=True, format="ISO8601").dt.tz_convert(MARKET_TZ.key).dt.normalize()
+    )
+    keys = days.to_numpy()
+    last_of_day = np.append(keys[1:] != keys[:-1], True)
+    values = frame[["equity", "cash", "positions", "benchmark"]].to_numpy(dtype=np.float64, na_value=np.nan)
+    values = values[last_of_day]
     return EquityCurve(
-        dates=tuple(days[i] for i in last_of_day),
+        dates=tuple(days[last_of_day].dt.date),
         equity=values[:, 0],
         cash=values[:, 1],
         positions_value=values[:, 2],

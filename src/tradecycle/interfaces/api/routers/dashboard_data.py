@@ -150,23 +150,17 @@ def equity(ctx: Ctx, account_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)
         bench / bench[0] * curve.equity[0] if bench.size and np.isfinite(bench[0]) and bench[0] > 0 else bench
     )
     drawdown = drawdown_series(curve.equity)
-    return FastJSONResponse(
-        {
-            "account_id": account_id,
-            "points": [
-                {
-                    "date": d,
-                    "equity": float(curve.equity[i]),
-                    "cash": float(curve.cash[i]),
-                    "positions_value": float(curve.positions_value[i]),
-                    "benchmark": float(bench[i]) if np.isfinite(bench[i]) else None,
-                    "benchmark_rebased": float(rebased[i]) if np.isfinite(rebased[i]) else None,
-                    "drawdown": float(drawdown[i]),
-                }
-                for i, d in enumerate(curve.dates)
-            ],
-        }
-    )
+    columns = {
+        "date": curve.dates,
+        "equity": curve.equity.tolist(),
+        "cash": curve.cash.tolist(),
+        "positions_value": curve.positions_value.tolist(),
+        "benchmark": bench.tolist(),
+        "benchmark_rebased": rebased.tolist(),
+        "drawdown": drawdown.tolist(),
+    }
+    points = [dict(zip(columns, values, strict=True)) for values in zip(*columns.values(), strict=True)]
+    return FastJSONResponse({"account_id": account_id, "points": points})
 
 
 @router.get("/cycles", response_model=Page)
