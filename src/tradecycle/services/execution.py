@@ -129,6 +129,8 @@ def bar_open_estimate(ctx: CycleContext, index: int) -> datetime:
 def run_fills_phase(conn: Connection, ctx: CycleContext) -> PhaseResult:
     """Fill open orders placed before the newest bar opened, then the open positions' brackets."""
     panel = ctx.panel
+    if ctx.settings.broker.kind != "paper":
+        return PhaseResult(metadata={"skipped": f"broker.kind={ctx.settings.broker.kind}: the broker fills"})
     if panel.n_sessions == 0:
         return PhaseResult()
     bar = panel.n_sessions - 1
