@@ -28,24 +28,31 @@ from tradecycle.adapters.store.schema import metadata
 SHARED_CSV = Path(__file__).resolve().parents[2] / "shared" / "data" / "sp500_daily_2013_2018.csv.gz"
 
 
-def timed(fn, repeat: int = 1) -> tuple[float, object]:
-    times, result = [], None
+CPU: list[str] = []  # process CPU seconds of each timed step, printed at the end (robust to a busy machine)
+
+
+def timed(fn, repeat: int = 1, label: str | None = None) -> tuple[float, object]:
+    """Median wall time of `repeat` calls (and the last call's result); CPU time noted under `label`."""
+    times, cpu, result = [], [], None
     for _ in range(repeat):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         result = fn()
         times.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
+    if label:
+        CPU.append(f"{label}: {statistics.median(cpu):.3f} s CPU")
     return statistics.median(times), result
 
 
 def bench_panel() -> None:
-    cold, panel = timed(bundled.load_bundled_panel)
+    cold, panel = timed(bundled.load_bundled_panel, label="bundled panel cold")
     print(f"bundled panel {panel.n_symbols} x {panel.n_sessions}: cold {cold * 1000:.0f} ms (incl. calendar)")
 
     def decode():
         bundled._full_panel.cache_clear()
         return bundled.load_bundled_panel()
 
-    warm, _ = timed(decode, repeat=5)
+    warm, _ = timed(decode, repeat=5, label="bundled panel decode")
     print(f"bundled panel decode (parquet -> arrays, calendar warm): {warm * 1000:.0f} ms (median of 5)")
     cached, _ = timed(
         lambda: bundled.load_bundled_panel("2015-01-01", "2016-12-31", ["AAPL", "MSFT"]), repeat=20
@@ -54,9 +61,9 @@ def bench_panel() -> None:
 
 
 def bench_import(rows: int | None, urls: list[str]) -> None:
-    read_s, frame = timed(lambda: read_bars(SHARED_CSV))
+    read_s, frame = timed(lambda: read_bars(SHARED_CSV), label="read csv.gz")
     print(f"read {SHARED_CSV.name}: {len(frame)} rows in {read_s:.2f} s = {len(frame) / read_s:,.0f} rows/s")
-    check_s, report = timed(lambda: validate_bars(frame, SHARED_CSV.name))
+    check_s, report = timed(lambda: validate_bars(frame, SHARED_CSV.name), label="validate")
     print(
         f"validate: {check_s:.2f} s = {len(frame) / check_s:,.0f} rows/s ({report.n_bad} bad, {len(report.flags)} flagged)"
     )
@@ -72,15 +79,15 @@ def bench_import(rows: int | None, urls: list[str]) -> None:
             with engine.begin() as conn:
                 return write_bars(conn, good, source="bench")
 
-        write_s, written = timed(write)
-        rewrite_s, _ = timed(write)
+        name = engine.dialect.name
+        write_s, written = timed(write, label=f"{name} write_bars (client side)")
+        rewrite_s, _ = timed(write, label=f"{name} re-import (client side)")
 
         def load(engine=engine):
             with engine.connect() as conn:
                 return load_panel(conn)
 
-        load_s, panel = timed(load)
-        name = engine.dialect.name
+        load_s, panel = timed(load, label=f"{name} load_panel (client side)")
         print(
             f"{name} write_bars: {written} rows in {write_s:.2f} s = {written / write_s:,.0f} rows/s; "
             f"re-import (replace) {rewrite_s:.2f} s"
@@ -108,6 +115,9 @@ def main() -> None:
             sep = "&" if "?" in args.postgres else "?"
             urls.append(f"{args.postgres}{sep}options=-csearch_path%3Dbench_data_load")
         bench_import(args.rows, urls)
+    print("CPU time of this process (excludes the PostgreSQL server):")
+    for line in CPU:
+        print(f"  {line}")
 
 
 if __name__ == "__main__":
