@@ -63,6 +63,8 @@ def upgrade_database(url: str) -> UpgradeReport:
     path = sqlite_path(url)
     if path is not None:
         check_sqlite_file(path)
+    if path is not None and _never_written(path):
+        return UpgradeReport(_create_sqlite_atomically(url, path), Action.CREATED, None, head_revision())
     engine = make_engine(url)
     try:
         return _upgrade(engine, url, path)
@@ -99,12 +101,16 @@ def _upgrade(engine: Engine, url: str, path: Path | None) -> UpgradeReport:
     if set(metadata.tables) <= tables:
         _stamp_matching(engine, url)
         return UpgradeReport(engine, Action.STAMPED, None, head)
-    if path is not None and not tables:
-        engine.dispose()
-        return UpgradeReport(_create_sqlite_atomically(url, path), Action.CREATED, None, head)
     with engine.begin() as conn:  # PostgreSQL DDL is transactional: all tables or none
         create_at_head(conn)
     return UpgradeReport(engine, Action.CREATED, None, head)
+
+
+def _never_written(path: Path) -> bool:
+    """No file (or an empty one) and no write-ahead log: nothing to lose, nothing attached to it,
+    so the database can be built aside and renamed into place."""
+    wal = path.with_name(path.name + "-wal")
+    return (not path.exists() or path.stat().st_size == 0) and not wal.exists()
 
 
 def _create_sqlite_atomically(url: str, path: Path) -> Engine:
