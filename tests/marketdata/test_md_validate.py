@@ -110,3 +110,30 @@ def test_bundled_source_file_dirt(shared_dir):
     }
     aos = [i for i in report.issues if i.symbol == "AOS"]
     assert {i.row for i in aos} == {53_004} and aos[0].date == "2014-05-19"
+
+
+CORRUPTIONS = {
+    "nan_open": ({"open": np.nan}, Reason.MISSING),
+    "zero_close": ({"close": 0.0, "low": 0.0}, Reason.NON_POSITIVE),
+    "high_below_low": ({"high": 8.0}, Reason.HIGH_BELOW_LOW),
+    "open_above_high": ({"open": 11.5}, Reason.OUTSIDE_RANGE),
+    "negative_volume": ({"volume": -1}, Reason.NEGATIVE_VOLUME),
+    "weekend": ({"date": pd.Timestamp("2017-01-08")}, Reason.NOT_A_SESSION),
+}
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    n=st.integers(min_value=2, max_value=12),
+    data=st.data(),
+    kind=st.sampled_from(sorted(CORRUPTIONS)),
+)
+def test_one_corrupted_row_is_found_exactly_where_it_is(n, data, kind):
+    """Corrupt one row of a clean frame: exactly that row is bad, with the expected reason."""
+    at = data.draw(st.integers(min_value=0, max_value=n - 1))
+    override, reason = CORRUPTIONS[kind]
+    rows = [dict(override) if i == at else {} for i in range(n)]
+    report = validate_bars(frame(*rows), "prop.csv")
+    assert np.flatnonzero(report.bad).tolist() == [at]
+    assert reason in {i.reason for i in report.errors if i.row == at + 1}
+    assert all(i.row == at + 1 for i in report.errors)
