@@ -219,3 +219,38 @@ def test_resumed_cycle_decides_and_reports_like_the_first_attempt(db):
     filled = run_cycle(db, context(panel, 21, account))
     refilled = run_cycle(db, context(panel, 21, account))
     assert len(filled.fills) == 2 and refilled.fills == filled.fills
+
+
+def test_daily_loss_limit_from_the_previous_snapshot(db):
+    panel = make_panel()
+    account = open_account(db)
+    with db.begin() as conn:
+        conn.execute(
+            s.portfolio_status.insert().values(
+                timestamp=as_of(panel, 19),
+                total_value=110_000.0,
+                cash_balance=110_000.0,
+                positions_value=0.0,
+                account_id=account,
+                cycle_id="yesterday",
+            )
+        )
+    ctx = run_cycle(db, context(panel, 20, account, signals=[buy_signal(panel, "AAA", 20)]))
+    [decision] = ctx.cache["risk_decisions"]
+    assert decision.reason.value == "daily_loss_limit" and ctx.approved == []
+    with db.connect() as conn:
+        row = conn.execute(select(s.risk_metrics).where(s.risk_metrics.c.symbol == "AAA")).one()
+        assert row.decision == "deny" and row.current_daily_loss == pytest.approx(100 / 11, abs=1e-3)
+
+
+def test_limit_entries_fill_at_the_limit_or_better(db):
+    panel = make_panel()
+    cfg = SettingsModel()
+    cfg.broker.entry_order_type = "LIMIT"
+    account = open_account(db, cfg)
+    run_cycle(db, context(panel, 20, account, cfg, [buy_signal(panel, "AAA", 20)]))
+    run_cycle(db, context(panel, 21, account, cfg))
+    with db.connect() as conn:
+        order = conn.execute(select(s.orders)).one()
+        assert order.order_type == "LIMIT" and order.status == "filled"
+        assert order.average_fill_price <= order.price
