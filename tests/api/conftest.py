@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.exc import OperationalError
 
-from tradecycle.adapters.store.engine import make_engine
-from tradecycle.adapters.store.schema import metadata
 from tradecycle.config import SettingsModel
 from tradecycle.interfaces.api.app import create_app
 
@@ -24,13 +23,12 @@ if _spec.name not in sys.modules:
     _spec.loader.exec_module(dataset)
 
 
-@pytest.fixture
-def api(db_url):
-    """(client, engine, dataset) for a populated database."""
-    engine = make_engine(db_url)
-    metadata.create_all(engine)
-    data = dataset.build(engine)
-    settings = SettingsModel(database_url=db_url, api={"token": TOKEN}, data={"provider": "database"})
-    client = TestClient(create_app(settings, engine), raise_server_exceptions=False)
-    yield client, engine, data
-    engine.dispose()
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def api(request, tmp_path_factory):
+    """(client, engine, dataset) over one populated database per engine, shared by read-only tests."""
+    try:
+        with dataset.populated_database(request.param, tmp_path_factory.mktemp("api")) as (engine, data, url):
+            settings = SettingsModel(database_url=url, api={"token": TOKEN}, data={"provider": "database"})
+            yield TestClient(create_app(settings, engine), raise_server_exceptions=False), engine, data
+    except OperationalError as exc:
+        pytest.fail(f"PostgreSQL is unreachable: {exc}")

@@ -7,9 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from tradecycle.adapters.store.engine import make_engine
-from tradecycle.adapters.store.schema import metadata
+from sqlalchemy.exc import OperationalError
 
 _spec = importlib.util.spec_from_file_location("tc_report_dataset", Path(__file__).with_name("dataset.py"))
 dataset = importlib.util.module_from_spec(_spec)
@@ -17,10 +15,15 @@ sys.modules[_spec.name] = dataset
 _spec.loader.exec_module(dataset)
 
 
-@pytest.fixture
-def populated(db_url):
-    engine = make_engine(db_url)
-    metadata.create_all(engine)
-    data = dataset.build(engine)
-    yield engine, data
-    engine.dispose()
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def populated(request, tmp_path_factory):
+    """(engine, Dataset), shared by a module's read-only tests, on SQLite and PostgreSQL."""
+    try:
+        with dataset.populated_database(request.param, tmp_path_factory.mktemp("reports")) as (
+            engine,
+            data,
+            _,
+        ):
+            yield engine, data
+    except OperationalError as exc:
+        pytest.fail(f"PostgreSQL is unreachable: {exc}")

@@ -8,15 +8,24 @@ can be checked against known rows without running the whole pipeline.
 
 from __future__ import annotations
 
+import os
+import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine
+from sqlalchemy import Engine, create_engine, text
 
 from tradecycle.adapters.store import schema as s
 from tradecycle.adapters.store.bulk import insert_rows
+from tradecycle.adapters.store.engine import normalise_url
+
+POSTGRES_URL = os.environ.get(
+    "TRADECYCLE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 
 PHASES = (
     "fills",
@@ -416,3 +425,34 @@ def _order(order_id, sym, side, qty, price, ts, cycle_id, intent) -> dict:
         "cycle_id": cycle_id,
         "intent": intent,
     }
+
+
+@contextmanager
+def populated_database(kind: str, folder: Path):
+    """(engine, Dataset) on a fresh SQLite file in `folder` or a fresh PostgreSQL schema (dropped after).
+
+    Module-scoped fixtures use this so read-only tests share one database per engine.
+    """
+    from tradecycle.adapters.store.engine import make_engine
+
+    if kind == "sqlite":
+        url, schema_name = f"sqlite:///{folder / 'trading_system.db'}", None
+    else:
+        schema_name = f"tc_{uuid.uuid4().hex[:12]}"
+        admin = create_engine(normalise_url(POSTGRES_URL), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema_name}"'))
+        admin.dispose()
+        sep = "&" if "?" in POSTGRES_URL else "?"
+        url = f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema_name}"
+    engine = make_engine(url)
+    try:
+        s.metadata.create_all(engine)
+        yield engine, build(engine), url
+    finally:
+        engine.dispose()
+        if schema_name is not None:
+            admin = create_engine(normalise_url(POSTGRES_URL), isolation_level="AUTOCOMMIT")
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema_name}" CASCADE'))
+            admin.dispose()
