@@ -109,6 +109,21 @@ def test_dashboard_and_docs_are_served(client):
     assert page.status_code == 200
     assert "tradecycle" in page.text
     assert client.get("/openapi.json").json()["info"]["title"] == "tradecycle"
+    docs = client.get("/docs")
+    assert docs.status_code == 200 and "/static/vendor/swagger-ui/swagger-ui-bundle.js" in docs.text
+    for asset in ("/static/vendor/swagger-ui/swagger-ui-bundle.js", "/static/core.js", "/static/app.css"):
+        assert client.get(asset).status_code == 200, asset
+
+
+def test_no_page_loads_anything_from_the_internet(client):
+    import re
+
+    for path in ("/", "/docs"):
+        html = client.get(path).text
+        sources = re.findall(r'(?:src|href)="([^"]+)"', html) + re.findall(r"url: ?'([^']+)'", html)
+        loaded = [u for u in sources if u.startswith(("http://", "https://", "//")) and "<a" not in u]
+        external_links = set(re.findall(r'<a [^>]*href="(https?://[^"]+)"', html))
+        assert set(loaded) <= external_links, f"{path} loads {set(loaded) - external_links}"
 
 
 def test_every_router_module_is_included(app):

@@ -11,7 +11,8 @@ import pkgutil
 from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.responses import FileResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
@@ -48,6 +49,8 @@ def create_app(settings: SettingsModel, engine: Engine | None = None) -> FastAPI
         version=__version__,
         description="Paper-trading cycles of US equities: reports, cycle coordination and the dashboard data.",
         responses={code: ERROR_SCHEMA for code in (400, 401, 404, 409, 422, 500, 503)},
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.ctx = ApiContext(settings=settings, engine=engine)
     install_error_handlers(app)
@@ -58,10 +61,20 @@ def create_app(settings: SettingsModel, engine: Engine | None = None) -> FastAPI
 
 
 def _mount_dashboard(app: FastAPI) -> None:
+    """The dashboard at `/` and Swagger UI at `/docs`, both from vendored files (no CDN)."""
     static = DASHBOARD_DIR / "static"
     index = DASHBOARD_DIR / "templates" / "index.html"
-    if static.is_dir():
-        app.mount("/static", StaticFiles(directory=static), name="static")
+    app.mount("/static", StaticFiles(directory=static), name="static")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url,
+            title="tradecycle API",
+            swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/static/vendor/swagger-ui/favicon-32x32.png",
+        )
 
     @app.get("/", include_in_schema=False)
     def dashboard() -> FileResponse:
