@@ -103,3 +103,20 @@ def test_unknown_column_is_a_data_error_and_nothing_is_written(ready):
             [{"symbol": "A", "indicator_name": "x", "calculation_timestamp": "2018-01-01", "colour": 1}],
         )
     assert _read(ready) == []
+
+
+def test_constraint_violations_are_sqlalchemy_integrity_errors(ready):
+    from sqlalchemy.exc import IntegrityError
+
+    bad = [{"symbol": "A", "indicator_name": "x", "calculation_timestamp": "2018-01-01", "signal": "MAYBE"}]
+    with pytest.raises(IntegrityError), ready.begin() as conn:
+        insert_rows(conn, T, _rows(150) + bad)
+    assert _read(ready) == []
+
+
+def test_rows_written_by_insert_rows_roll_back_with_the_transaction(ready):
+    with ready.connect() as conn:
+        with conn.begin() as transaction:
+            insert_rows(conn, T, _rows(250))
+            transaction.rollback()
+        assert conn.execute(select(T.c.id)).all() == []

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -20,6 +21,7 @@ from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, String, Table
+from sqlalchemy.exc import DBAPIError
 
 from tradecycle.errors import DataError
 
@@ -98,11 +100,21 @@ def _insert_batch(
     processed = [_column_values(table.c[k], dialect, col) for k, col in zip(keys, columns, strict=True)]
     unchanged = all(p is c for p, c in zip(processed, columns, strict=True))
     values = raw if unchanged else list(zip(*processed, strict=True))
-    if dialect.name == "postgresql":
-        _copy_postgres(conn, table, keys, values)
-    else:
-        _executemany_multirow(conn, table, keys, values)
+    with _wrapped_driver_errors(dialect, f"insert into {table.name}"):
+        if dialect.name == "postgresql":
+            _copy_postgres(conn, table, keys, values)
+        else:
+            _executemany_multirow(conn, table, keys, values)
     return len(rows)
+
+
+@contextmanager
+def _wrapped_driver_errors(dialect, statement: str) -> Iterator[None]:
+    """Driver errors as SQLAlchemy's (IntegrityError, OperationalError, ...), as conn.execute raises them."""
+    try:
+        yield
+    except dialect.loaded_dbapi.Error as exc:
+        raise DBAPIError.instance(statement, None, exc, dialect.loaded_dbapi.Error, dialect=dialect) from exc
 
 
 def _executemany_multirow(conn: Connection, table: Table, keys: tuple[str, ...], values: list[tuple]) -> None:
@@ -114,13 +126,19 @@ def _executemany_multirow(conn: Connection, table: Table, keys: tuple[str, ...],
     head = f"INSERT INTO {dialect.identifier_preparer.format_table(table)} ({names}) VALUES "
     per_statement = max(1, min(ROWS_PER_STATEMENT, MAX_BOUND_PARAMETERS // len(keys)))
     full = len(values) - len(values) % per_statement
+    chunks = []
     if full:
         chunks = [
             tuple(chain.from_iterable(values[i : i + per_statement])) for i in range(0, full, per_statement)
         ]
-        conn.exec_driver_sql(head + ", ".join([group] * per_statement), chunks)
-    if full < len(values):
-        conn.exec_driver_sql(head + group, values[full:])
+    cursor = conn.connection.dbapi_connection.cursor()  # straight to the driver, as COPY does
+    try:
+        if full:
+            cursor.executemany(head + ", ".join([group] * per_statement), chunks)
+        if full < len(values):
+            cursor.executemany(head + group, values[full:])
+    finally:
+        cursor.close()
 
 
 def _needs_python_defaults(table: Table, keys: tuple[str, ...]) -> bool:
