@@ -101,13 +101,24 @@ def browser():
 
 @pytest.fixture
 def page(browser, server, request):
-    """A fresh page; JavaScript errors fail the test; a screenshot is kept under test-artifacts/."""
+    """A fresh page that may load only from the app; JavaScript errors fail the test; a screenshot is kept."""
     context = browser.new_context(viewport={"width": 1440, "height": 900}, base_url=server)
     pg = context.new_page()
     errors: list[str] = []
+    external: list[str] = []
     pg.on("pageerror", lambda exc: errors.append(str(exc)))
+
+    def local_only(route) -> None:
+        if route.request.url.startswith(server):
+            route.continue_()
+        else:
+            external.append(route.request.url)
+            route.abort()
+
+    pg.route("**/*", local_only)
     yield pg
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     pg.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
     context.close()
     assert not errors, f"JavaScript errors: {errors}"
+    assert not external, f"the page tried to load from the internet: {external}"
