@@ -75,6 +75,9 @@ def test_overview_matches_the_database(api):
     assert body["equity"] == pytest.approx(data.equity[-1])
     assert {p["symbol"]: p["unrealized_pnl"] for p in body["positions"]} == pytest.approx(dict(positions))
     assert body["last_cycle"]["cycle_id"] == data.cycle_ids[-1] and body["running_cycle"] is None
+    with engine.connect() as conn:
+        newest = conn.execute(select(s.trades.c.id).order_by(s.trades.c.id.desc()).limit(12)).scalars().all()
+    assert [t["id"] for t in body["recent_trades"]] == newest
 
 
 def test_equity_series(api):

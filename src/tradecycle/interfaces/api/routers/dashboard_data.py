@@ -106,6 +106,16 @@ def overview(
             select(c.c.cycle_id).order_by(_cycle_time().desc(), c.c.id.desc()).limit(1)
         ).scalar_one_or_none()
         running_cycle, last_cycle = _cycle_summary(conn, running), _cycle_summary(conn, last)
+        recent_trades = _rows(
+            conn,
+            select(
+                t.c.id, t.c.symbol, t.c.signal_type, t.c.status, t.c.quantity, t.c.entry_price, t.c.exit_price,
+                t.c.profit_loss, t.c.entry_time, t.c.closed_at, t.c.exit_reason,
+            )
+            .where(*([t.c.account_id == account_id] if account_id else []))
+            .order_by(t.c.id.desc())
+            .limit(12),
+        )  # fmt: skip
     for row in positions:
         cost = (row["average_cost"] or 0) * row["quantity"]
         row["unrealized_pct"] = (
@@ -132,6 +142,7 @@ def overview(
             "realized_today": summary.realized_pnl,
             "trades_closed_today": summary.trades_closed,
             "positions": positions,
+            "recent_trades": recent_trades,
             "running_cycle": running_cycle,
             "last_cycle": last_cycle,
             "refresh_seconds": ctx.settings.api.dashboard_refresh_seconds,

@@ -70,7 +70,20 @@ TC.pages.overview = {
             <dt>As of</dt><dd>${TC.time(last.as_of)}</dd><dt>Mode</dt><dd>${TC.esc(last.mode ?? "—")}</dd>
             ${last.error_message ? `<dt>Error</dt><dd class="neg">${TC.esc(last.error_message)}</dd>` : ""}</dl>` : '<div class="empty">No cycles yet.</div>'}
           <h2 style="margin-top:14px">Today</h2><dl class="kv"><dt>Realized</dt><dd class="${TC.tone(o.realized_today)}">${TC.signedMoney(o.realized_today)}</dd>
-            <dt>Trades closed</dt><dd>${TC.int(o.trades_closed_today)}</dd></dl></div>
+            <dt>Trades closed</dt><dd>${TC.int(o.trades_closed_today)}</dd></dl>
+          <h2 style="margin-top:14px">Recent trades</h2>${TC.table(
+            [
+              { key: "symbol", label: "Symbol", fmt: (v) => TC.symbolLink(v) },
+              { key: "status", label: "Status", fmt: TC.badge },
+              { key: "entry_price", label: "Entry", num: true, fmt: (v) => TC.num(v) },
+              { key: "exit_price", label: "Exit", num: true, fmt: (v) => TC.num(v) },
+              { key: "profit_loss", label: "P&L", num: true, fmt: TC.signedMoney, tone: true },
+              { key: "closed_at", label: "Closed", fmt: TC.day },
+            ],
+            o.recent_trades,
+            "recent-trades",
+            "No trades yet."
+          )}</div>
       </div>
       <div class="card"><h2>Open positions</h2>${positions}</div>`;
   },
