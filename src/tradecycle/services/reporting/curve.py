@@ -71,7 +71,9 @@ def load_equity_curve(conn: Connection, account_id: int | None) -> EquityCurve:
         [tuple(r) for r in rows], columns=["timestamp", "equity", "cash", "positions", "benchmark"]
     )
     days = (
-        pd.to_datetime(frame["timestamp"], utc=True, format="ISO8601").dt.tz_convert(MARKET_TZ.key).dt.normalize()
+        pd.to_datetime(frame["timestamp"], utc=True, format="ISO8601")
+        .dt.tz_convert(MARKET_TZ.key)
+        .dt.normalize()
     )
     keys = days.to_numpy()
     last_of_day = np.append(keys[1:] != keys[:-1], True)
