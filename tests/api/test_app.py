@@ -132,3 +132,30 @@ def test_every_router_module_is_included(app):
     assert routers, "no router module was discovered"
     for router in routers:
         assert {route.path for route in router.routes if route.include_in_schema} <= paths
+
+
+def test_fast_json_is_valid_json_for_awkward_values():
+    import json
+    from datetime import UTC, date, datetime
+    from decimal import Decimal
+
+    import numpy as np
+
+    from tradecycle.interfaces.api.encoding import FastJSONResponse
+
+    body = FastJSONResponse(
+        {
+            "nan": float("nan"),
+            "at": datetime(2024, 1, 2, 21, tzinfo=UTC),
+            "day": date(2024, 1, 2),
+            "cents": Decimal("12.5"),
+            "np": np.float64(1.25),
+        }
+    ).body
+    assert json.loads(body) == {
+        "nan": None,
+        "at": "2024-01-02T21:00:00Z",
+        "day": "2024-01-02",
+        "cents": 12.5,
+        "np": 1.25,
+    }
