@@ -137,6 +137,7 @@ def run_fills_phase(conn: Connection, ctx: CycleContext) -> PhaseResult:
     session = str(panel.sessions[bar])
     opened = bar_open_estimate(ctx, bar)
     broker = PaperBroker(conn, ctx.account_id, ctx.now, ctx.cycle_id)
+    broker.defer_history()
     costs = fill_costs(ctx.settings.broker)
     open_rows = broker.open_order_rows()
     rows = [
@@ -235,11 +236,13 @@ class FillBook:
         self.ledger: list[Transaction] = []
         self.expired = 0
         self.sold: set[str] = set()  # symbols with an exit this bar or in progress: no bracket for them
+        self.trades = {t.symbol: t for t in trades.open_trades(conn, ctx.account_id)}
 
     def flush(self) -> None:
         """Append this bar's ledger lines in one batch (positions are rebuilt from them once)."""
         record_transactions(self.conn, self.ctx.account_id, self.ledger)
         self.ledger = []
+        self.broker.flush_history()
 
     def affordable(self, quantity: int, price: float) -> int:
         """Shares of `quantity` the cash pays for, commission included (no margin)."""
@@ -319,7 +322,8 @@ class FillBook:
             trades.book_entry(self.conn, ctx, row, fill, self.session)
         else:
             self.sold.add(row.symbol)
-            trades.book_exit(self.conn, ctx, row, fill, remaining=self.held[row.symbol])
+            trade = self.trades.pop(row.symbol, None)  # used once: its sums change with this fill
+            trades.book_exit(self.conn, ctx, row, fill, remaining=self.held[row.symbol], trade=trade)
         self.fills += 1
         return status
 
@@ -356,7 +360,7 @@ class FillBook:
                 trailed = trade.stop_loss > trades.initial_stop(trade)
                 reason = ExitReason.TRAILING_STOP if trailed else ExitReason.STOP_LOSS
             held = self.held[trade.symbol]
-            order = self.broker.submit(
+            row = self.broker.place(
                 OrderRequest(
                     client_order_id=client_order_id(self.ctx.cycle_id, trade.symbol, OrderIntent.BRACKET),
                     symbol=trade.symbol,
@@ -371,7 +375,6 @@ class FillBook:
                     reason=reason.value,
                 )
             )
-            row = self.broker.find(order.client_order_id)
             if order_metadata(row).get("filled_through", "") >= self.session or row.status != "submitted":
                 continue
             quantity = min(held, int(cap[k]))

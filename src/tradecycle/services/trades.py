@@ -147,9 +147,12 @@ def book_entry(conn: Connection, ctx: CycleContext, order: Any, fill: Fill, sess
     )
 
 
-def book_exit(conn: Connection, ctx: CycleContext, order: Any, fill: Fill, remaining: int) -> None:
-    """Add an exit fill to the symbol's open trade; close it when no shares remain."""
-    trade = conn.execute(OPEN_TRADE_OF, {"account": ctx.account_id, "symbol": fill.symbol}).first()
+def book_exit(
+    conn: Connection, ctx: CycleContext, order: Any, fill: Fill, remaining: int, trade: Any = None
+) -> None:
+    """Add an exit fill to the symbol's open trade (read unless given); close it when no shares remain."""
+    if trade is None:
+        trade = conn.execute(OPEN_TRADE_OF, {"account": ctx.account_id, "symbol": fill.symbol}).first()
     if trade is None:
         return
     meta = trade_metadata(trade)

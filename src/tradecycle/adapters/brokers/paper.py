@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, select, update
@@ -103,13 +104,18 @@ class PaperBroker:
         self.account_id = account_id
         self.now = now
         self.cycle_id = cycle_id
+        self.history_buffer: list[dict] | None = None
 
     # ------------------------------------------------------------ Broker protocol
 
     def submit(self, order: OrderRequest) -> BrokerOrder:
+        return to_broker_order(self.place(order))
+
+    def place(self, order: OrderRequest) -> Any:
+        """The stored order for `order`'s client order id, inserting it (pending -> submitted) when new."""
         existing = self.find(order.client_order_id)
         if existing is not None:
-            return to_broker_order(existing)
+            return existing
         status = transition(order.client_order_id, OrderStatus.PENDING, OrderStatus.SUBMITTED)
         metadata = {
             "stop_loss": order.stop_loss,
@@ -155,18 +161,7 @@ class PaperBroker:
                 ),
             ]
         )
-        return BrokerOrder(
-            client_order_id=order.client_order_id,
-            broker_order_id=row["broker_order_id"],
-            symbol=order.symbol,
-            side=Side(order.side),
-            quantity=order.quantity,
-            order_type=OrderType(order.order_type),
-            time_in_force=TimeInForce(order.time_in_force),
-            status=status,
-            limit_price=order.limit_price,
-            stop_price=order.stop_price,
-        )
+        return SimpleNamespace(id=None, average_fill_price=None, commission=None, **row)
 
     def cancel(self, client_order_id: str) -> BrokerOrder:
         self.expire(client_order_id, "cancelled on request")
@@ -258,23 +253,32 @@ class PaperBroker:
         self._history([(order_id, status, target, filled, None, reason, None)])
         return target
 
+    def defer_history(self) -> None:
+        """Collect order_history rows until `flush_history` (one batch per phase instead of one per order)."""
+        self.history_buffer = []
+
+    def flush_history(self) -> None:
+        if self.history_buffer:
+            insert_rows(self.conn, s.order_history, self.history_buffer)
+        self.history_buffer = None
+
     def _history(self, transitions: list[tuple]) -> None:
         """One order_history row per (order_id, from, to, filled, price, reason, metadata)."""
-        insert_rows(
-            self.conn,
-            s.order_history,
-            [
-                {
-                    "order_id": order_id,
-                    "from_status": None if current is None else OrderStatus(current).value,
-                    "to_status": OrderStatus(target).value,
-                    "filled_quantity": filled,
-                    "fill_price": price,
-                    "timestamp": self.now,
-                    "reason": reason,
-                    "metadata": to_json(metadata) if metadata else None,
-                    "created_at": self.now,
-                }
-                for order_id, current, target, filled, price, reason, metadata in transitions
-            ],
-        )
+        rows = [
+            {
+                "order_id": order_id,
+                "from_status": None if current is None else OrderStatus(current).value,
+                "to_status": OrderStatus(target).value,
+                "filled_quantity": filled,
+                "fill_price": price,
+                "timestamp": self.now,
+                "reason": reason,
+                "metadata": to_json(metadata) if metadata else None,
+                "created_at": self.now,
+            }
+            for order_id, current, target, filled, price, reason, metadata in transitions
+        ]
+        if self.history_buffer is not None:
+            self.history_buffer.extend(rows)
+        else:
+            insert_rows(self.conn, s.order_history, rows)
