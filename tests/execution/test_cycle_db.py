@@ -254,3 +254,22 @@ def test_limit_entries_fill_at_the_limit_or_better(db):
         order = conn.execute(select(s.orders)).one()
         assert order.order_type == "LIMIT" and order.status == "filled"
         assert order.average_fill_price <= order.price
+
+
+def test_performance_has_one_row_per_session(db):
+    panel = make_panel()
+    account = open_account(db)
+    run_cycle(db, context(panel, 20, account, signals=[buy_signal(panel, "AAA", 20)]))
+    run_cycle(db, context(panel, 21, account))
+    run_cycle(db, context(panel, 21, account))  # re-run: same day, still one row
+    with db.connect() as conn:
+        rows = conn.execute(select(s.performance).order_by(s.performance.c.date)).all()
+        status = (
+            conn.execute(select(s.portfolio_status.c.total_value).order_by(s.portfolio_status.c.timestamp))
+            .scalars()
+            .all()
+        )
+    assert [r.date for r in rows] == [str(panel.sessions[20]), str(panel.sessions[21])]
+    assert [r.equity for r in rows] == status
+    assert rows[0].daily_return is None and rows[1].daily_return == pytest.approx(status[1] / status[0] - 1)
+    assert rows[1].trades == 1 and rows[1].drawdown <= 0

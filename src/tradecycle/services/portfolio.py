@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, and_, bindparam, delete, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, func, or_, select, update
 
 from tradecycle.adapters.store import schema as s
 from tradecycle.adapters.store.bulk import insert_rows, to_json
@@ -134,6 +134,24 @@ LIVE_TRADES = select(
         and_(_tr.status == TradeStatus.CLOSED.value, _tr.closed_at == bindparam("now")),
     ),
 )
+_pf, _tx = s.performance.c, s.transactions.c
+PREVIOUS_DAY = select(
+    select(_pf.equity)
+    .where(_pf.account_id == bindparam("account"), _pf.date < bindparam("date"))
+    .order_by(_pf.date.desc())
+    .limit(1)
+    .scalar_subquery(),
+    select(func.max(_pf.equity))
+    .where(_pf.account_id == bindparam("account"), _pf.date < bindparam("date"))
+    .scalar_subquery(),
+)
+DROP_DAY = delete(s.performance).where(_pf.account_id == bindparam("account"), _pf.date == bindparam("date"))
+FILLS_BETWEEN = select(func.count()).where(
+    _tx.account_id == bindparam("account"),
+    _tx.kind.in_([TransactionKind.BUY.value, TransactionKind.SELL.value]),
+    _tx.timestamp >= bindparam("start"),
+    _tx.timestamp < bindparam("end"),
+)
 OPEN_PL = select(_pl.id, _pl.symbol, _pl.opened_at).where(_pl.status == "open")
 UPDATE_PL = update(s.position_pl).where(_pl.id == bindparam("b_id"))
 
@@ -202,11 +220,44 @@ def run_phase(conn: Connection, ctx: CycleContext) -> PhaseResult:
         ],
     )
     sync_position_pl(conn, account_id, prices, ctx.now)
+    record_performance(conn, ctx, equity, cash, totals.deposits_cents / 100)
     ctx.cache["equity"] = equity
     return PhaseResult(
         processed=len(rows),
         succeeded=len(marks),
         metadata={"equity": equity, "cash": cash, "positions": len(marks), "var_95": var95, "sharpe": sharpe},
+    )
+
+
+def record_performance(
+    conn: Connection, ctx: CycleContext, equity: float, cash: float, deposits: float
+) -> None:
+    """The day's row in `performance` (the last cycle of a day wins): return, drawdown, fills that day."""
+    day = str(ctx.panel.sessions[-1]) if ctx.panel.n_sessions else ctx.now.astimezone(UTC).date().isoformat()
+    previous, peak = conn.execute(PREVIOUS_DAY, {"account": ctx.account_id, "date": day}).one()
+    midnight = ctx.now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    fills = conn.execute(
+        FILLS_BETWEEN, {"account": ctx.account_id, "start": midnight, "end": midnight + timedelta(days=1)}
+    ).scalar_one()
+    peak = max(equity, peak or equity)
+    conn.execute(DROP_DAY, {"account": ctx.account_id, "date": day})
+    insert_rows(
+        conn,
+        s.performance,
+        [
+            {
+                "account_id": ctx.account_id,
+                "date": day,
+                "equity": equity,
+                "cash": cash,
+                "daily_return": round(equity / previous - 1.0, 8) if previous else None,
+                "cumulative_return": round(equity / deposits - 1.0, 8) if deposits > 0 else None,
+                "drawdown": round(equity / peak - 1.0, 8),
+                "benchmark_equity": ctx.cache.get("benchmark_value"),
+                "trades": int(fills),
+                "created_at": ctx.now,
+            }
+        ],
     )
 
 
