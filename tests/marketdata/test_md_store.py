@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
+from tradecycle.adapters.marketdata import store
 from tradecycle.adapters.marketdata.bundled import bundled_frame, load_bundled_panel
 from tradecycle.adapters.marketdata.store import import_bars, load_panel, write_bars
 from tradecycle.adapters.marketdata.symbols import sector_map, seed_symbols
@@ -46,6 +47,19 @@ def test_round_trip_matches_the_bundled_panel(db):
         assert np.array_equal(getattr(panel, field), getattr(expected, field), equal_nan=True)
     assert row.timestamp == datetime(2017, 11, 24, 18, 0, tzinfo=UTC)  # half day close
     assert row.source == "test" and row.timeframe == "1d"
+
+
+def test_large_frames_go_in_chunks_with_progress(db, monkeypatch):
+    monkeypatch.setattr(store, "WRITE_CHUNK", 10)
+    bars = sample()
+    seen = []
+    with db.begin() as conn:
+        assert write_bars(conn, bars, progress=lambda done, total: seen.append((done, total))) == 24
+        assert write_bars(conn, bars) == 24  # chunks that split a symbol's span still replace exactly
+        assert count(conn) == 24
+        if conn.dialect.name == "sqlite":  # the bulk-load page cache is given back
+            assert conn.exec_driver_sql("PRAGMA cache_size").scalar_one() == -2000
+    assert seen == [(10, 24), (20, 24), (24, 24)]
 
 
 def test_symbols_are_created_with_their_sector(db):
