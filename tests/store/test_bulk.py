@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from tradecycle.adapters.store.bulk import insert_rows
+from tradecycle.adapters.store.bulk import ROWS_PER_STATEMENT, insert_rows
 from tradecycle.adapters.store.database import prepare_database
 from tradecycle.adapters.store.schema import metadata
 from tradecycle.core.types import SignalLabel
@@ -47,9 +47,10 @@ def _read(engine) -> list[tuple]:
 
 
 def test_bulk_path_matches_sqlalchemy_insert(ready):
-    rows = _rows(250)  # two full multi-row statements and a remainder of 50
+    count = 2 * ROWS_PER_STATEMENT + 50  # two full multi-row statements and a remainder
+    rows = _rows(count)
     with ready.begin() as conn:
-        assert insert_rows(conn, T, rows) == 250
+        assert insert_rows(conn, T, rows) == count
     bulk = _read(ready)
     with ready.begin() as conn:
         conn.execute(T.delete())

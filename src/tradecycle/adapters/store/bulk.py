@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -28,8 +29,8 @@ from tradecycle.errors import DataError
 from .types import UTCDateTime
 
 Processor = Callable[[Any], Any]
-ROWS_PER_STATEMENT = 100
-MAX_BOUND_PARAMETERS = 999  # SQLite's historical limit; newer builds allow more
+ROWS_PER_STATEMENT = 500
+MAX_BOUND_PARAMETERS = 999  # SQLite's historical limit, when the driver cannot report its own
 
 
 def to_json(obj: Any) -> str | None:
@@ -124,21 +125,29 @@ def _executemany_multirow(conn: Connection, table: Table, keys: tuple[str, ...],
     group = "(" + ", ".join(marker for _ in keys) + ")"
     names = ", ".join(dialect.identifier_preparer.quote(k) for k in keys)
     head = f"INSERT INTO {dialect.identifier_preparer.format_table(table)} ({names}) VALUES "
-    per_statement = max(1, min(ROWS_PER_STATEMENT, MAX_BOUND_PARAMETERS // len(keys)))
+    driver = conn.connection.dbapi_connection
+    per_statement = max(1, min(ROWS_PER_STATEMENT, _bound_parameter_limit(driver) // len(keys)))
     full = len(values) - len(values) % per_statement
-    chunks = []
-    if full:
-        chunks = [
-            tuple(chain.from_iterable(values[i : i + per_statement])) for i in range(0, full, per_statement)
-        ]
-    cursor = conn.connection.dbapi_connection.cursor()  # straight to the driver, as COPY does
+    cursor = driver.cursor()  # straight to the driver, as COPY does on PostgreSQL
     try:
         if full:
+            chunks = [
+                tuple(chain.from_iterable(values[i : i + per_statement]))
+                for i in range(0, full, per_statement)
+            ]
             cursor.executemany(head + ", ".join([group] * per_statement), chunks)
         if full < len(values):
             cursor.executemany(head + group, values[full:])
     finally:
         cursor.close()
+
+
+def _bound_parameter_limit(driver) -> int:
+    """Parameters one statement may bind: SQLite's own limit where the driver can tell (32766 since 3.32)."""
+    try:
+        return driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    except (AttributeError, sqlite3.Error):
+        return MAX_BOUND_PARAMETERS
 
 
 def _needs_python_defaults(table: Table, keys: tuple[str, ...]) -> bool:
