@@ -46,6 +46,20 @@ def test_yahoo_layout_needs_a_symbol(tmp_path):
     assert pd.isna(bars.loc[1, "open"])  # 'x' is unreadable
 
 
+def test_timezone_aware_dates_become_new_york_sessions(tmp_path):
+    path = tmp_path / "MSFT.csv"
+    path.write_text(
+        "Date,Open,High,Low,Close,Volume\n"
+        "2017-03-10 00:00:00-05:00,1,2,0.5,1.5,10\n"  # before the daylight-saving switch
+        "2017-03-13 00:00:00-04:00,1,2,0.5,1.5,10\n"
+        "2017-03-14T20:00:00Z,1,2,0.5,1.5,10\n"  # a UTC close time
+        "not a date,1,2,0.5,1.5,10\n"
+    )
+    bars = read_bars(path, symbol="MSFT")
+    assert bars["date"].dt.strftime("%Y-%m-%d").tolist()[:3] == ["2017-03-10", "2017-03-13", "2017-03-14"]
+    assert pd.isna(bars.loc[3, "date"])
+
+
 def test_parquet_with_mapping(tmp_path):
     path = tmp_path / "bars.parquet"
     pd.DataFrame(

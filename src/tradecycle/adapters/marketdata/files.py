@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 
 from tradecycle.errors import DataError
 
+from . import calendar
 from .validate import BAR_FIELDS, COLUMNS
 
 Format = Literal["csv", "parquet"]
@@ -118,14 +119,19 @@ def read_bars(
 
 
 def _parse_dates(values: pd.Series) -> pd.Series:
-    """Session labels: naive dates; tz-aware timestamps are taken in New York time first."""
-    parsed = (
-        pd.to_datetime(values, errors="coerce", format="mixed")
-        if values.dtype == object or str(values.dtype).startswith(("string", "str"))
-        else pd.to_datetime(values, errors="coerce")
-    )
+    """Session labels: naive dates; tz-aware timestamps are taken in New York time first.
+
+    Offsets that change within a file (a Yahoo export across a daylight-saving switch)
+    are parsed via UTC, then converted to New York.
+    """
+    text = values.dtype == object or str(values.dtype).startswith(("string", "str"))
+    options = {"errors": "coerce", "format": "mixed"} if text else {"errors": "coerce"}
+    try:
+        parsed = pd.to_datetime(values, **options)
+    except ValueError:  # mixed UTC offsets
+        parsed = pd.to_datetime(values, utc=True, **options)
     if getattr(parsed.dt, "tz", None) is not None:
-        parsed = parsed.dt.tz_convert("America/New_York").dt.tz_localize(None)
+        parsed = parsed.dt.tz_convert(calendar.NEW_YORK).dt.tz_localize(None)
     return parsed.dt.normalize()
 
 
