@@ -41,6 +41,8 @@ def run_tradecycle(start: date, end: date, symbols: list[str], workdir: Path) ->
             "data": {"provider": "bundled"},
             "strategy": {"name": "sma_cross", "sma_fast": FAST, "sma_slow": SLOW},
             "broker": {"initial_cash": INITIAL_CASH},
+            "ml": {"enabled": False},
+            "news": {"sources": []},
         },
     )
     engine = prepare_database(url)
@@ -70,23 +72,21 @@ def run_backtrader(panel: BarPanel, first_session: int) -> tuple[float, int]:
 
     class SmaCross(bt.Strategy):
         def __init__(self):
-            self.cross = {
-                d: bt.ind.CrossOver(bt.ind.SMA(d.close, period=FAST), bt.ind.SMA(d.close, period=SLOW))
+            self.crosses = [
+                bt.ind.CrossOver(bt.ind.SMA(d.close, period=FAST), bt.ind.SMA(d.close, period=SLOW))
                 for d in self.datas
-            }
-            self.entries = 0
+            ]
 
         def next(self):
             if len(self) <= first_session:
                 return
-            for d in self.datas:
+            for d, cross in zip(self.datas, self.crosses, strict=True):
                 if not np.isfinite(d.close[0]):
                     continue
                 held = self.getposition(d).size > 0
-                if self.cross[d][0] > 0 and not held:
+                if cross[0] > 0 and not held:
                     self.buy(data=d, size=int(POSITION_VALUE // d.close[0]))
-                    self.entries += 1
-                elif self.cross[d][0] < 0 and held:
+                elif cross[0] < 0 and held:
                     self.close(data=d)
 
     started = time.perf_counter()
@@ -99,8 +99,11 @@ def run_backtrader(panel: BarPanel, first_session: int) -> tuple[float, int]:
             .bfill()
         )
         cerebro.adddata(bt.feeds.PandasData(dataname=frame), name=symbol)
+    cerebro.addstrategy(SmaCross)
+    cerebro.addanalyzer(bt.analyzers.TradeAnalyzer, _name="trades")
     strategy = cerebro.run()[0]
-    return time.perf_counter() - started, strategy.entries
+    trades = strategy.analyzers.trades.get_analysis().get("total", {}).get("total", 0)
+    return time.perf_counter() - started, int(trades)
 
 
 def run_vectorbt(panel: BarPanel, first_session: int) -> tuple[float, int]:
@@ -110,8 +113,8 @@ def run_vectorbt(panel: BarPanel, first_session: int) -> tuple[float, int]:
     started = time.perf_counter()
     close, open_ = data["close"].ffill(), data["open"].ffill()
     fast, slow = vbt.MA.run(close, FAST), vbt.MA.run(close, SLOW)
-    entries = fast.ma_crossed_above(slow).to_numpy()
-    exits = fast.ma_crossed_below(slow).to_numpy()
+    entries = fast.ma_crossed_above(slow).to_numpy().copy()
+    exits = fast.ma_crossed_below(slow).to_numpy().copy()
     entries[:first_session] = False
     # the signal of session t trades at the open of t + 1
     entries = pd.DataFrame(entries, index=close.index, columns=close.columns).shift(1, fill_value=False)
