@@ -1,7 +1,8 @@
 """Latency of the dashboard's endpoints over HTTP on a database holding a replay.
 
-Serves the app with uvicorn on a free local port and times every endpoint the
-dashboard calls (after warm-up requests), printing p50/p95/max per endpoint.
+Starts `tradecycle serve` (its own process, so the client does not share its GIL)
+on a free local port and times every endpoint the dashboard calls (after warm-up
+requests), printing p50/p95/max per endpoint.
 Goal: p95 < 50 ms on a full 5-year replay (1259 cycles, 505 symbols).
 
     tradecycle replay --start 2013-02-08 --end 2018-02-07 -d sqlite:///bench.db
@@ -12,17 +13,17 @@ from __future__ import annotations
 
 import argparse
 import socket
-import threading
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import httpx
 import numpy as np
-import uvicorn
 from sqlalchemy import func, select
 
 from tradecycle.adapters.store import schema as s
 from tradecycle.adapters.store.database import open_engine
-from tradecycle.interfaces.api.app import create_app
 from tradecycle.settings import load_settings
 
 
@@ -78,23 +79,48 @@ def main() -> None:
     settings = load_settings(None, {"database_url": args.database})
     engine = open_engine(settings.database_url)
     paths = endpoints(engine)
+    engine.dispose()
     port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings, engine), host="127.0.0.1", port=port, log_level="warning")
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("tradecycle")),
+            "serve",
+            "-d",
+            args.database,
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
+    try:
+        _wait_until_up(f"http://127.0.0.1:{port}/health", server)
+        _measure(f"http://127.0.0.1:{port}", paths, args.requests)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def _wait_until_up(url: str, server: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and server.poll() is None:
+        try:
+            httpx.get(url, timeout=1)
+            return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    raise SystemExit("tradecycle serve did not start")
+
+
+def _measure(base_url: str, paths: list[str], requests: int) -> None:
     worst = 0.0
     print(f"{'endpoint':58} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'KiB':>8}")
-    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
+    with httpx.Client(base_url=base_url, timeout=60) as client:
         for path in paths:
             for _ in range(3):
-                response = client.get(path)
-                response.raise_for_status()
+                client.get(path).raise_for_status()
             samples = []
-            for _ in range(args.requests):
+            for _ in range(requests):
                 start = time.perf_counter()
                 response = client.get(path)
                 samples.append((time.perf_counter() - start) * 1000)
@@ -103,9 +129,6 @@ def main() -> None:
             worst = max(worst, p95)
             print(f"{path:58} {p50:8.1f} {p95:8.1f} {top:8.1f} {len(response.content) / 1024:8.1f}")
     print(f"worst p95: {worst:.1f} ms (goal < 50 ms)")
-    server.should_exit = True
-    thread.join(timeout=10)
-    engine.dispose()
 
 
 if __name__ == "__main__":

@@ -67,20 +67,18 @@ def load_equity_curve(conn: Connection, account_id: int | None) -> EquityCurve:
     if not rows:
         empty = np.empty(0, dtype=np.float64)
         return EquityCurve((), empty, empty, empty, empty)
-    frame = pd.DataFrame(
-        [tuple(r) for r in rows], columns=["timestamp", "equity", "cash", "positions", "benchmark"]
-    )
-    days = (
-        pd.to_datetime(frame["timestamp"], utc=True, format="ISO8601")
+    stamps, equity, cash, positions, benchmark = zip(*rows, strict=True)
+    local_days = (
+        pd.to_datetime(pd.Series(stamps), utc=True, format="ISO8601")
         .dt.tz_convert(MARKET_TZ.key)
-        .dt.normalize()
+        .dt.tz_localize(None)
+        .to_numpy()
+        .astype("datetime64[D]")
     )
-    keys = days.to_numpy()
-    last_of_day = np.append(keys[1:] != keys[:-1], True)
-    values = frame[["equity", "cash", "positions", "benchmark"]].to_numpy(dtype=np.float64, na_value=np.nan)
-    values = values[last_of_day]
+    last_of_day = np.append(local_days[1:] != local_days[:-1], True)
+    values = np.array([equity, cash, positions, benchmark], dtype=np.float64).T[last_of_day]
     return EquityCurve(
-        dates=tuple(days[last_of_day].dt.date),
+        dates=tuple(local_days[last_of_day].tolist()),
         equity=values[:, 0],
         cash=values[:, 1],
         positions_value=values[:, 2],
