@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from tradecycle.adapters.store.database import prepare_database, upgrade_database
+from tradecycle.adapters.store.database import open_engine, prepare_database, upgrade_database
+from tradecycle.adapters.store.verify import verify
 from tradecycle.errors import DatabaseError
 
 
@@ -44,17 +45,38 @@ def test_truncated_database(tmp_path, checksum):
     assert checksum(target) == before
 
 
-def test_damaged_pages_are_refused(tmp_path, checksum):
-    target = tmp_path / "trading_system.db"
-    _checkpointed_database(target)
-    data = bytearray(target.read_bytes())
+def _damage_second_page(path) -> None:
+    data = bytearray(path.read_bytes())
     page = int.from_bytes(data[16:18], "big")
-    data[page : page * 2] = b"\xff" * page  # overwrite the second page (a b-tree page)
-    target.write_bytes(bytes(data))
+    data[page : page * 2] = b"\xff" * page  # the root page of the first table created
+    path.write_bytes(bytes(data))
+
+
+def test_damaged_pages_are_refused_before_any_write(tmp_path, checksum):
+    target = tmp_path / "trading_system.db"
+    engine = prepare_database(f"sqlite:///{target}")
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE alembic_version"))  # so that upgrade has something to write
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    _damage_second_page(target)
     before = checksum(target)
-    with pytest.raises(DatabaseError):
+    with pytest.raises(DatabaseError, match="damaged|unreadable"):
         prepare_database(f"sqlite:///{target}")
     assert checksum(target) == before
+
+
+def test_verify_reports_damaged_pages(tmp_path):
+    target = tmp_path / "trading_system.db"
+    _checkpointed_database(target)
+    _damage_second_page(target)
+    engine = open_engine(f"sqlite:///{target}")
+    try:
+        problems = verify(engine)
+    finally:
+        engine.dispose()
+    assert any(p.startswith("integrity_check:") for p in problems)
 
 
 def test_newer_revision_is_refused_and_unchanged(tmp_path, checksum):

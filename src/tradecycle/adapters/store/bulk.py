@@ -42,7 +42,17 @@ def to_json(obj: Any) -> str | None:
     return json.dumps(_jsonable(obj), sort_keys=True, separators=(",", ":"), allow_nan=False)
 
 
+_AS_IS = frozenset({str, int, bool, type(None)})
+
+
 def _jsonable(obj: Any) -> Any:
+    kind = type(obj)  # exact-type fast paths first: metadata is mostly plain dicts of str/float/int
+    if kind in _AS_IS:
+        return obj
+    if kind is float:
+        return obj if math.isfinite(obj) else None
+    if kind is dict:
+        return {str(k): _jsonable(v) for k, v in obj.items()}
     if isinstance(obj, Mapping):
         return {str(k): _jsonable(v) for k, v in obj.items()}
     if isinstance(obj, list | tuple | set | frozenset):

@@ -13,6 +13,7 @@ from typing import Any
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import CheckConstraint, Connection, Engine, inspect
+from sqlalchemy.exc import DBAPIError
 
 from .schema import metadata
 
@@ -101,11 +102,14 @@ def _check_constraint_differences(conn: Connection) -> list[str]:
 
 
 def _sqlite_integrity(conn: Connection) -> list[str]:
-    problems = [
-        f"integrity_check: {row[0]}"
-        for row in conn.exec_driver_sql("PRAGMA integrity_check")
-        if row[0] != "ok"
-    ]
-    for table, rowid, parent, _ in conn.exec_driver_sql("PRAGMA foreign_key_check"):
-        problems.append(f"foreign key: {table} rowid {rowid} references a missing row of {parent}")
+    try:
+        problems = [
+            f"integrity_check: {row[0]}"
+            for row in conn.exec_driver_sql("PRAGMA integrity_check")
+            if row[0] != "ok"
+        ]
+        for table, rowid, parent, _ in conn.exec_driver_sql("PRAGMA foreign_key_check"):
+            problems.append(f"foreign key: {table} rowid {rowid} references a missing row of {parent}")
+    except DBAPIError as exc:  # damage bad enough that the check itself cannot finish
+        return [f"integrity_check: {str(exc.orig).splitlines()[0]}"]
     return problems
