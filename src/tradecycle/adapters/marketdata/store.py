@@ -211,18 +211,20 @@ def load_panel(
         query = query.where(md.timestamp <= asof)
     fetched = conn.execute(query).all()
     columns = list(zip(*fetched, strict=True)) if fetched else [()] * (2 + len(_VALUES))
-    stored = np.asarray(columns[0], dtype=str)
-    names = np.unique(stored) if symbols is None else np.asarray(list(symbols), dtype=str)
-    rows = np.searchsorted(names, stored) if symbols is None else _positions(names, stored)
-    days = np.asarray(columns[1], dtype="datetime64[D]")
+    # factorize first: a few hundred distinct symbols and sessions, converted once each
+    symbol_codes, stored_names = pd.factorize(np.asarray(columns[0], dtype=object))
+    day_codes, stored_days = pd.factorize(np.asarray(columns[1], dtype=object))
+    names = (
+        np.sort(np.asarray(stored_names, dtype=str))
+        if symbols is None
+        else np.asarray(list(symbols), dtype=str)
+    )
+    index = {s: i for i, s in enumerate(names.tolist())}
+    rows = np.asarray([index[s] for s in stored_names], dtype=np.intp)[symbol_codes]
+    days = np.asarray(stored_days, dtype="datetime64[D]")[day_codes]
     values = {f: np.asarray(columns[2 + k], dtype=float) for k, f in enumerate(_VALUES)}
     panel = panel_from_long(names, rows, days, values)
     return panel if asof is None else panel.asof(asof)
-
-
-def _positions(names: np.ndarray, stored: np.ndarray) -> np.ndarray:
-    index = {s: i for i, s in enumerate(names.tolist())}
-    return np.fromiter((index[s] for s in stored.tolist()), dtype=np.intp, count=len(stored))
 
 
 def _label(day: calendar.DayLike) -> str:
