@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, Select, func, select
+from sqlalchemy import Connection, Select, select
 
 from tradecycle.adapters.store import schema as s
 
@@ -86,7 +86,7 @@ def _provider_bars(ctx, symbol: str, sessions: int, until: datetime | None) -> l
 
 def trade_query(symbol, status, side, strategy, start, end) -> Select:
     t = s.trades
-    query = select(t).order_by(func.coalesce(t.c.entry_time, t.c.created_at).desc(), t.c.id.desc())
+    query = select(t).order_by(t.c.created_at.desc(), t.c.id.desc())
     if symbol:
         query = query.where(t.c.symbol == symbol.upper())
     if status is not None:
@@ -96,13 +96,9 @@ def trade_query(symbol, status, side, strategy, start, end) -> Select:
     if strategy:
         query = query.where(t.c.strategy_name == strategy)
     if start is not None:
-        query = query.where(
-            func.coalesce(t.c.entry_time, t.c.created_at) >= datetime.combine(start, datetime.min.time())
-        )
+        query = query.where(t.c.created_at >= datetime.combine(start, datetime.min.time()))
     if end is not None:
-        query = query.where(
-            func.coalesce(t.c.entry_time, t.c.created_at) < datetime.combine(end, datetime.max.time())
-        )
+        query = query.where(t.c.created_at <= datetime.combine(end, datetime.max.time()))
     return query
 
 

@@ -82,7 +82,7 @@ def daily_summary(
         lo, hi = day_bounds_utc(day)
         acct_t = [t.c.account_id == account_id] if account_id is not None else []
         acct_o = [o.c.account_id == account_id] if account_id is not None else []
-        entry_time = func.coalesce(t.c.entry_time, t.c.created_at)
+        entry_time = t.c.created_at  # indexed; set when the trade is opened (simulated time in replays)
         counts["opened"] = count_rows(
             conn, select(func.count()).where(entry_time >= lo, entry_time < hi, *acct_t)
         )
