@@ -113,3 +113,13 @@ def test_serve_binds_localhost_and_serves_the_dashboard(db):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_pattern_table_columns_line_up_with_the_json(db):
+    url, _ = db
+    rows = json.loads(runner.invoke(app, ["report", "patterns", "-d", url, "--json"]).stdout)
+    table = runner.invoke(app, ["report", "patterns", "-d", url], env={"COLUMNS": "200"}).stdout
+    hammer = next(r for r in rows if r["pattern_name"] == "hammer")
+    line = next(line for line in table.splitlines() if "hammer" in line)
+    cells = [c.strip() for c in line.strip("│ ").split("│")]
+    assert cells[:4] == ["hammer", "candlestick", str(hammer["hits"]), str(hammer["trades"])]

@@ -182,9 +182,7 @@ def patterns(
         rows = reporting.pattern_effectiveness(conn, account)
 
     def render() -> None:
-        table = Table(
-            "Pattern", "Type", "Hits", "Symbols", "Avg conf.", "Trades", "Win rate", "Avg return", "Total P&L"
-        )
+        table = Table("Pattern", "Type", "Hits", "Trades", "Win rate", "Avg return", "Total P&L")
         for r in rows:
             table.add_row(
                 r.pattern_name, r.pattern_type, str(r.hits), str(r.trades), _pct(r.win_rate), _pct(r.average_return), _money(r.total_pnl),
