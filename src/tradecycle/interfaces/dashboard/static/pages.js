@@ -195,6 +195,11 @@ TC.pages.cycle = {
         { key: "filled_quantity", label: "Filled", num: true, fmt: TC.int }, { key: "average_fill_price", label: "Fill", num: true, fmt: (v) => TC.num(v) },
         { key: "commission", label: "Comm.", num: true, fmt: (v) => TC.num(v) },
       ], d.orders)}
+      ${section("ML predictions", "predictions", [
+        { key: "symbol", label: "Symbol", fmt: TC.symbolLink }, { key: "model_name", label: "Model" }, { key: "model_version", label: "Version" },
+        { key: "prediction_type", label: "Type" }, { key: "prediction_value", label: "Value", num: true, fmt: (v) => TC.num(v, 3) },
+        { key: "confidence", label: "Conf.", num: true, fmt: (v) => TC.num(v) },
+      ], d.predictions)}
       ${section("News sentiment", "sentiment", [
         { key: "symbol", label: "Symbol", fmt: TC.symbolLink }, { key: "headline", label: "Headline" },
         { key: "sentiment_label", label: "Label", fmt: TC.badge }, { key: "sentiment_score", label: "Score", num: true, fmt: (v) => TC.num(v), tone: true },
