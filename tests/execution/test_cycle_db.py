@@ -273,3 +273,42 @@ def test_performance_has_one_row_per_session(db):
     assert [r.equity for r in rows] == status
     assert rows[0].daily_return is None and rows[1].daily_return == pytest.approx(status[1] / status[0] - 1)
     assert rows[1].trades == 1 and rows[1].drawdown <= 0
+
+
+def test_online_broker_fills_are_booked_once_each(db, monkeypatch):
+    """A broker that fills by itself (Alpaca) reports partial fills; each is booked exactly once."""
+    from datetime import timedelta
+
+    from tradecycle.adapters.brokers.paper import PaperBroker
+
+    reported = []
+
+    def fake_fills(conn, ctx):
+        broker = PaperBroker(conn, ctx.account_id, ctx.now, ctx.cycle_id)
+        rows = {r.client_order_id: r for r in broker.open_order_rows()}
+        return broker, [(rows[cid], qty, price) for cid, qty, price in reported if cid in rows]
+
+    monkeypatch.setitem(
+        execution.BROKERS,
+        "alpaca",
+        lambda conn, ctx: PaperBroker(conn, ctx.account_id, ctx.now, ctx.cycle_id),
+    )
+    monkeypatch.setitem(execution.FILL_SOURCES, "alpaca", fake_fills)
+    cfg = SettingsModel()
+    cfg.broker.kind = "alpaca"
+    panel = make_panel()
+    account = open_account(db, cfg)
+    first = run_cycle(db, context(panel, 20, account, cfg, [buy_signal(panel, "AAA", 20)]))
+    cid = first.orders[0].client_order_id
+    reported[:] = [(cid, 40, 101.0)]
+    ctx = context(panel, 21, account, cfg)
+    run_cycle(db, ctx)
+    ctx.now += timedelta(hours=1)
+    reported[:] = [(cid, 50, 102.0)]
+    run_cycle(db, ctx)
+    with db.connect() as conn:
+        order = conn.execute(select(s.orders)).one()
+        assert order.filled_quantity == 90 and order.status == "filled"
+        assert order.average_fill_price == pytest.approx((40 * 101 + 50 * 102) / 90)
+        assert portfolio.reconcile(conn, account) == []
+        assert conn.execute(select(s.positions.c.quantity)).scalar_one() == 90

@@ -55,14 +55,35 @@ from tradecycle.services.ledger import Transaction, cash_cents, held_quantities,
 SESSION_LENGTH = timedelta(hours=6, minutes=30)
 
 BrokerFactory = Callable[[Connection, CycleContext], Broker]
+# An online broker's fills: the broker that keeps our orders table, and (order row, new shares, price).
+FillSource = Callable[[Connection, CycleContext], tuple[PaperBroker, list[tuple[Any, int, float]]]]
+
+
+def _alpaca_broker(conn: Connection, ctx: CycleContext) -> PaperBroker:
+    from tradecycle.adapters.brokers.alpaca import AlpacaExecutionBroker
+
+    return AlpacaExecutionBroker(conn, ctx.account_id, ctx.now, ctx.cycle_id, ctx.settings.broker)
+
+
+def _alpaca_fills(conn: Connection, ctx: CycleContext) -> tuple[PaperBroker, list[tuple[Any, int, float]]]:
+    from tradecycle.adapters.brokers.alpaca import alpaca_fills
+
+    broker = _alpaca_broker(conn, ctx)
+    return broker, alpaca_fills(broker)
+
+
 BROKERS: dict[str, BrokerFactory] = {
     "paper": lambda conn, ctx: PaperBroker(conn, ctx.account_id, ctx.now, ctx.cycle_id),
+    "alpaca": _alpaca_broker,
 }
+FILL_SOURCES: dict[str, FillSource] = {"alpaca": _alpaca_fills}
 
 
-def register_broker(kind: str, factory: BrokerFactory) -> None:
-    """Let another broker (e.g. Alpaca) take the execution phase's orders."""
+def register_broker(kind: str, factory: BrokerFactory, fills: FillSource | None = None) -> None:
+    """Let another broker take the cycle's orders; `fills` reports what it filled (else nothing fills)."""
     BROKERS[kind] = factory
+    if fills is not None:
+        FILL_SOURCES[kind] = fills
 
 
 def broker_for(conn: Connection, ctx: CycleContext) -> Broker:
@@ -130,7 +151,7 @@ def run_fills_phase(conn: Connection, ctx: CycleContext) -> PhaseResult:
     """Fill open orders placed before the newest bar opened, then the open positions' brackets."""
     panel = ctx.panel
     if ctx.settings.broker.kind != "paper":
-        return PhaseResult(metadata={"skipped": f"broker.kind={ctx.settings.broker.kind}: the broker fills"})
+        return book_broker_fills(conn, ctx)
     if panel.n_sessions == 0:
         return PhaseResult()
     bar = panel.n_sessions - 1
@@ -163,6 +184,27 @@ def run_fills_phase(conn: Connection, ctx: CycleContext) -> PhaseResult:
             "brackets": brackets,
         },
     )
+
+
+def book_broker_fills(conn: Connection, ctx: CycleContext) -> PhaseResult:
+    """Book the fills an online broker reports (its own model filled them, not ours)."""
+    source = FILL_SOURCES.get(ctx.settings.broker.kind)
+    if source is None:
+        return PhaseResult(metadata={"skipped": f"broker.kind={ctx.settings.broker.kind} reports no fills"})
+    broker, fills = source(conn, ctx)
+    session = (
+        str(ctx.panel.sessions[-1]) if ctx.panel.n_sessions else ctx.now.astimezone(UTC).date().isoformat()
+    )
+    broker.defer_history()
+    book = FillBook(conn, ctx, broker, fill_costs(ctx.settings.broker), session)
+    for row, quantity, price in fills:
+        if row.side == Side.SELL.value:
+            quantity = min(quantity, book.held.get(row.symbol, 0))
+        if quantity > 0:
+            book.book(row, quantity, price, f"{broker.name} fill")
+    book.flush()
+    ctx.fills = cycle_fills(conn, ctx)
+    return PhaseResult(processed=len(fills), succeeded=book.fills, metadata={"broker": broker.name})
 
 
 CYCLE_FILLS = (
@@ -286,7 +328,7 @@ class FillBook:
         status = self.broker.record_fill(row, quantity, price, commission / 100, self.session, reason)
         buy = row.side == Side.BUY.value
         notional = notional_cents(price, quantity)
-        fill_id = f"{row.order_id}@{self.session}"
+        fill_id = f"{row.order_id}@{self.session}#{(row.filled_quantity or 0) + quantity}"
         self.ledger.extend(
             [
                 Transaction(

@@ -246,11 +246,17 @@ class PaperBroker:
 
     def expire_known(self, order_id: str, status: str, filled: int, reason: str) -> OrderStatus:
         """Cancel an order whose current status and fill the caller already holds."""
-        target = transition(order_id, status, OrderStatus.CANCELLED)
+        return self._move(order_id, status, OrderStatus.CANCELLED, reason, filled)
+
+    def _move(
+        self, order_id: str, current: str, target: OrderStatus, reason: str, filled: int = 0
+    ) -> OrderStatus:
+        """Any legal status change without a fill (the Alpaca broker uses it for rejections)."""
+        target = transition(order_id, current, target)
         self.conn.execute(
             UPDATE_ORDER, {"b_order_id": order_id, "status": target.value, "updated_timestamp": self.now}
         )
-        self._history([(order_id, status, target, filled, None, reason, None)])
+        self._history([(order_id, current, target, filled, None, reason, None)])
         return target
 
     def defer_history(self) -> None:
