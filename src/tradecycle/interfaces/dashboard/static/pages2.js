@@ -12,6 +12,25 @@ function sma(bars, n) {
   return out;
 }
 
+/* Wilder's RSI, the same definition TA-Lib uses for the recorded RSI readings. */
+function rsi(bars, n = 14) {
+  const out = [];
+  let gain = 0, loss = 0;
+  for (let i = 1; i < bars.length; i++) {
+    const change = bars[i].close - bars[i - 1].close;
+    const up = Math.max(change, 0), down = Math.max(-change, 0);
+    if (i <= n) {
+      gain += up / n;
+      loss += down / n;
+    } else {
+      gain = (gain * (n - 1) + up) / n;
+      loss = (loss * (n - 1) + down) / n;
+    }
+    if (i >= n) out.push({ time: bars[i].time, value: loss === 0 ? 100 : 100 - 100 / (1 + gain / loss) });
+  }
+  return out;
+}
+
 /* ------------------------------------------------------------------ symbol */
 TC.pages.symbols = {
   async load(symbol) {
@@ -31,7 +50,8 @@ TC.pages.symbols = {
         ${TC.kpi("patterns", "Patterns seen", d.patterns.length, String(d.patterns.length), "")}
       </div>
       <div class="card"><h2>Daily candles · SMA 20 / 50 · ▲ pattern · B/S entries and exits</h2>
-        <div id="price-chart" class="chart tall" data-testid="price-chart" data-bars="${d.bars.length}"></div></div>
+        <div id="price-chart" class="chart tall" data-testid="price-chart" data-bars="${d.bars.length}"></div>
+        <h2 style="margin-top:8px">RSI 14</h2><div id="rsi-chart" class="chart small"></div></div>
       <div class="grid-half">
         <div class="card"><h2>Latest indicators</h2>${TC.table([
           { key: "indicator_name", label: "Indicator" }, { key: "indicator_value", label: "Value", num: true, fmt: (v) => TC.num(v, 3) },
@@ -84,6 +104,13 @@ TC.pages.symbols = {
     markers.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
     candles.setMarkers(markers);
     chart.timeScale().fitContent();
+    const rsiChart = TC.chart(document.getElementById("rsi-chart"));
+    if (rsiChart) {
+      const line = rsiChart.addLineSeries({ color: "#39b5b5", lineWidth: 1, priceLineVisible: false });
+      line.setData(rsi(d.bars));
+      for (const level of [30, 70]) line.createPriceLine({ price: level, color: "#556", lineWidth: 1, lineStyle: 2, axisLabelVisible: true });
+      rsiChart.timeScale().fitContent();
+    }
   },
 };
 
