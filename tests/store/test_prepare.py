@@ -80,3 +80,21 @@ def test_replaying_the_migrations_gives_exactly_the_metadata_schema(db_url):
         assert verify(engine) == []
     finally:
         engine.dispose()
+
+
+def test_concurrent_creation_of_one_file_gives_one_healthy_database(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    with ThreadPoolExecutor(4) as pool:
+        engines = list(pool.map(lambda _: prepare_database(url), range(4)))
+    try:
+        assert verify(engines[0]) == []
+        with engines[0].begin() as conn:
+            conn.execute(metadata.tables["symbols"].insert().values(symbol="AAPL"))
+        with engines[3].connect() as conn:
+            assert conn.execute(metadata.tables["symbols"].select()).all()
+    finally:
+        for engine in engines:
+            engine.dispose()
+    assert sorted(p.name for p in tmp_path.iterdir() if "creating" in p.name) == []

@@ -8,9 +8,11 @@ so bad input is a one-line DatabaseError and the file is left byte-for-byte unch
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sqlite3
+import uuid
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -128,7 +130,7 @@ def _create_sqlite_atomically(url: str, path: Path) -> Engine:
     SQLite commits DDL statement by statement, so a process killed while creating the
     schema in place would leave half a schema behind; a rename is all or nothing.
     """
-    scratch = path.with_name(f"{path.name}.creating-{os.getpid()}")
+    scratch = path.with_name(f"{path.name}.creating-{os.getpid()}-{uuid.uuid4().hex[:8]}")  # per thread too
     for leftover in (
         scratch,
         scratch.with_name(scratch.name + "-wal"),
@@ -140,10 +142,21 @@ def _create_sqlite_atomically(url: str, path: Path) -> Engine:
         with building.begin() as conn:
             conn.exec_driver_sql("PRAGMA synchronous=OFF")  # a scratch file: no fsync per DDL statement
             create_at_head(conn)
+        building.dispose()
+        _move_into_place(scratch, path)
     finally:
         building.dispose()
-    os.replace(scratch, path)
+        scratch.unlink(missing_ok=True)
     return make_engine(url)
+
+
+def _move_into_place(scratch: Path, path: Path) -> None:
+    """Rename the new file in; if another process created the database meanwhile, keep theirs."""
+    if path.exists():
+        os.replace(scratch, path)  # an empty placeholder file
+        return
+    with contextlib.suppress(FileExistsError):  # another process won the race: theirs stays
+        os.link(scratch, path)  # atomic, and fails instead of overwriting a concurrent creation
 
 
 def _stamp_matching(engine: Engine, url: str) -> None:
