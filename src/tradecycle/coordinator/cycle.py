@@ -99,9 +99,10 @@ class CycleRunner:
             existing = recording.cycle_row(conn, cycle_id)
             if existing is not None and existing["status"] == CycleStatus.COMPLETED.value:
                 return CycleOutcome(cycle_id, inputs.as_of, CycleStatus.COMPLETED, skipped=True)
-            attempt = recording.open_cycle(conn, cycle_id, inputs.as_of, started, self.mode)
+            attempt = recording.open_cycle(conn, cycle_id, inputs.as_of, started, self.mode, existing)
             retries = recording.previous_retries(conn, cycle_id) if attempt > 1 else {}
-        ctx = self._context(cycle_id, inputs)
+            ctx = self._context(cycle_id, inputs)
+            ctx.cache["held_symbols"] = self.holdings(conn, ctx.account_id)
         records: list[recording.PhaseRecord] = []
         for phase in self.phases:
             record = self._run_phase(phase, ctx, attempt, retries.get(phase.name, 0))
@@ -126,7 +127,6 @@ class CycleRunner:
             features=inputs.features,
             cache=cache,
         )
-        self._refresh_holdings(ctx)
         return ctx
 
     def _refresh_holdings(self, ctx: CycleContext) -> None:
@@ -155,7 +155,7 @@ class CycleRunner:
                     retry_count=retry_count,
                     metadata=result.metadata,
                 )
-                recording.record_phase(conn, ctx.cycle_id, record)
+                recording.record_phase(conn, ctx.cycle_id, record, replace=attempt > 1)
             return record
         except Exception as exc:  # noqa: BLE001 - any phase error fails the cycle, recorded
             log.error("phase %s of %s failed", phase.name, ctx.cycle_id, exc_info=True)

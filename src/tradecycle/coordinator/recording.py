@@ -14,10 +14,12 @@ import os
 import socket
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, delete, select, update
 
 from tradecycle.adapters.store import schema as s
+from tradecycle.adapters.store.bulk import insert_rows
 from tradecycle.core.types import CycleStatus, PhaseStatus
 
 # Rows a cycle derives from market data alone; a retried cycle recomputes them.
@@ -60,9 +62,18 @@ def cycle_row(conn: Connection, cycle_id: str):
     )
 
 
-def open_cycle(conn: Connection, cycle_id: str, as_of: datetime, started: datetime, mode: str) -> int:
-    """Create the cycle row, or reopen a failed one for a retry. Returns the attempt number (1-based)."""
-    existing = cycle_row(conn, cycle_id)
+_LOOK_UP: Any = object()
+
+
+def open_cycle(
+    conn: Connection, cycle_id: str, as_of: datetime, started: datetime, mode: str, existing: Any = _LOOK_UP
+) -> int:
+    """Create the cycle row, or reopen a failed one for a retry. Returns the attempt number (1-based).
+
+    `existing` is the cycle's row (None if there is none) when the caller has just read it.
+    """
+    if existing is _LOOK_UP:
+        existing = cycle_row(conn, cycle_id)
     meta = {"process": process_identity(), "attempt": 1}
     if existing is None:
         conn.execute(
@@ -115,24 +126,31 @@ def previous_retries(conn: Connection, cycle_id: str) -> dict[str, int]:
     return {phase: int(count or 0) + 1 for phase, count in rows}
 
 
-def record_phase(conn: Connection, cycle_id: str, rec: PhaseRecord) -> None:
+def record_phase(conn: Connection, cycle_id: str, rec: PhaseRecord, replace: bool = True) -> None:
+    """The phase's tracking row and its start/end events; `replace=False` when no earlier
+    attempt of this cycle can have recorded the phase (saves a DELETE per phase)."""
     t = s.workflow_tracking
-    conn.execute(delete(t).where(t.c.cycle_id == cycle_id, t.c.phase == rec.phase))
-    conn.execute(
-        t.insert().values(
-            cycle_id=cycle_id,
-            phase=rec.phase,
-            status=rec.status.value,
-            start_time=rec.start,
-            end_time=rec.end,
-            duration_seconds=rec.duration,
-            items_processed=rec.processed,
-            items_succeeded=rec.succeeded,
-            items_failed=rec.failed,
-            error_message=rec.error,
-            retry_count=rec.retry_count,
-            metadata=json.dumps(rec.metadata or {}, default=str),
-        )
+    if replace:
+        conn.execute(delete(t).where(t.c.cycle_id == cycle_id, t.c.phase == rec.phase))
+    insert_rows(
+        conn,
+        t,
+        [
+            dict(
+                cycle_id=cycle_id,
+                phase=rec.phase,
+                status=rec.status.value,
+                start_time=rec.start,
+                end_time=rec.end,
+                duration_seconds=rec.duration,
+                items_processed=rec.processed,
+                items_succeeded=rec.succeeded,
+                items_failed=rec.failed,
+                error_message=rec.error,
+                retry_count=rec.retry_count,
+                metadata=json.dumps(rec.metadata or {}, default=str),
+            )
+        ],
     )
     events = [
         {
@@ -157,7 +175,7 @@ def record_phase(conn: Connection, cycle_id: str, rec: PhaseRecord) -> None:
             "timestamp": rec.end,
         },
     ]
-    conn.execute(s.workflow_events.insert(), events)
+    insert_rows(conn, s.workflow_events, events)
 
 
 def close_cycle(
