@@ -182,3 +182,10 @@ def test_stops_never_move_down(rows):
     )
     assert np.all(plan.stop >= stop)
     assert all(r is None for r in plan.reasons())
+
+
+def test_risk_figures_survive_an_emptied_account():
+    curve = np.concatenate([np.linspace(100, 120, 30), [0.0], np.linspace(50, 60, 25)])
+    assert value_at_risk_95(curve) is not None
+    assert sharpe_ratio(curve) is not None
+    assert value_at_risk_95(np.array([100.0, 0.0, 0.0])) is None

@@ -277,16 +277,23 @@ def evaluate(
     return decisions
 
 
+def positive_tail(equity_curve: np.ndarray) -> np.ndarray:
+    """The curve after its last non-positive point (an emptied account has no returns to speak of)."""
+    curve = np.asarray(equity_curve, dtype=np.float64)
+    bad = np.flatnonzero(~(np.isfinite(curve) & (curve > 0)))
+    return curve[bad[-1] + 1 :] if bad.size else curve
+
+
 def value_at_risk_95(equity_curve: np.ndarray, min_points: int = 20) -> float | None:
     """One-period historical VaR at 95% in currency (a positive number is a loss)."""
-    returns = simple_returns(np.asarray(equity_curve, dtype=np.float64))
+    curve = positive_tail(equity_curve)
+    returns = simple_returns(curve)
     if returns.size < min_points:
         return None
-    return float(max(0.0, -np.percentile(returns, 5)) * equity_curve[-1])
+    return float(max(0.0, -np.percentile(returns, 5)) * curve[-1])
 
 
 def sharpe_ratio(
     equity_curve: np.ndarray, risk_free_rate: float = 0.0, periods_per_year: int = 252
 ) -> float | None:
-    returns = simple_returns(np.asarray(equity_curve, dtype=np.float64))
-    return sharpe(returns, risk_free_rate, periods_per_year)
+    return sharpe(simple_returns(positive_tail(equity_curve)), risk_free_rate, periods_per_year)

@@ -239,7 +239,7 @@ def record_performance(
     fills = conn.execute(
         FILLS_BETWEEN, {"account": ctx.account_id, "start": midnight, "end": midnight + timedelta(days=1)}
     ).scalar_one()
-    peak = max(equity, peak or equity)
+    peak = max(equity, peak or 0.0)
     conn.execute(DROP_DAY, {"account": ctx.account_id, "date": day})
     insert_rows(
         conn,
@@ -250,9 +250,9 @@ def record_performance(
                 "date": day,
                 "equity": equity,
                 "cash": cash,
-                "daily_return": round(equity / previous - 1.0, 8) if previous else None,
+                "daily_return": round(equity / previous - 1.0, 8) if previous and previous > 0 else None,
                 "cumulative_return": round(equity / deposits - 1.0, 8) if deposits > 0 else None,
-                "drawdown": round(equity / peak - 1.0, 8),
+                "drawdown": round(equity / peak - 1.0, 8) if peak > 0 else 0.0,
                 "benchmark_equity": ctx.cache.get("benchmark_value"),
                 "trades": int(fills),
                 "created_at": ctx.now,
