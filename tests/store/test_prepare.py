@@ -98,3 +98,18 @@ def test_concurrent_creation_of_one_file_gives_one_healthy_database(tmp_path):
         for engine in engines:
             engine.dispose()
     assert sorted(p.name for p in tmp_path.iterdir() if "creating" in p.name) == []
+
+
+def test_concurrent_upgrades_of_one_postgres_schema(postgres_url):
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(3) as pool:
+        reports = list(pool.map(lambda _: upgrade_database(postgres_url), range(3)))
+    try:
+        assert sorted(r.action for r in reports) == sorted(
+            [Action.CREATED, Action.UP_TO_DATE, Action.UP_TO_DATE]
+        )
+        assert verify(reports[0].engine) == []
+    finally:
+        for report in reports:
+            report.engine.dispose()

@@ -13,6 +13,7 @@ import functools
 import os
 import sqlite3
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -21,7 +22,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, func, inspect, select
+from sqlalchemy import Connection, Engine, func, inspect, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
@@ -69,7 +70,8 @@ def upgrade_database(url: str) -> UpgradeReport:
         return UpgradeReport(_create_sqlite_atomically(url, path), Action.CREATED, None, head_revision())
     engine = make_engine(url)
     try:
-        return _upgrade(engine, url, path)
+        with _schema_lock(engine):
+            return _upgrade(engine, url, path)
     except DatabaseError:
         engine.dispose()
         raise
@@ -110,6 +112,24 @@ def _upgrade(engine: Engine, url: str, path: Path | None) -> UpgradeReport:
     with engine.begin() as conn:  # PostgreSQL DDL is transactional: all tables or none
         create_at_head(conn)
     return UpgradeReport(engine, Action.CREATED, None, head)
+
+
+@contextlib.contextmanager
+def _schema_lock(engine: Engine) -> Iterator[None]:
+    """On PostgreSQL, one upgrader per schema at a time (services starting together all call this)."""
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    key = text("SELECT hashtext('tradecycle.schema.' || current_schema())")
+    with engine.connect() as lock:
+        lock_id = lock.execute(key).scalar_one()
+        lock.execute(text("SELECT pg_advisory_lock(:id)"), {"id": lock_id})
+        lock.commit()
+        try:
+            yield
+        finally:
+            lock.execute(text("SELECT pg_advisory_unlock(:id)"), {"id": lock_id})
+            lock.commit()
 
 
 def _check_before_writing(path: Path | None) -> None:
