@@ -54,6 +54,23 @@ def session_label(day: DayLike) -> pd.Timestamp:
     return ts.normalize()
 
 
+def session_dates(values: pd.Series) -> pd.Series:
+    """Session labels (naive midnight) for dates or timestamps; NaT where unreadable.
+
+    Tz-aware timestamps are taken in New York time first; offsets that change within
+    the data (a Yahoo export across a daylight-saving switch) are parsed via UTC.
+    """
+    text = values.dtype == object or str(values.dtype).startswith(("string", "str"))
+    options = {"errors": "coerce", "format": "mixed"} if text else {"errors": "coerce"}
+    try:
+        parsed = pd.to_datetime(values, **options)
+    except ValueError:  # mixed UTC offsets
+        parsed = pd.to_datetime(values, utc=True, **options)
+    if getattr(parsed.dt, "tz", None) is not None:
+        parsed = parsed.dt.tz_convert(NEW_YORK).dt.tz_localize(None)
+    return parsed.dt.normalize()
+
+
 def in_range(ts: pd.Timestamp) -> bool:
     """Whether the calendar covers this day (CALENDAR_START..CALENDAR_END)."""
     return pd.Timestamp(CALENDAR_START) <= ts.tz_localize(None) <= pd.Timestamp(CALENDAR_END)

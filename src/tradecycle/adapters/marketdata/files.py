@@ -111,28 +111,11 @@ def read_bars(
     if "symbol" not in frame.columns:
         frame["symbol"] = symbol
     frame["symbol"] = frame["symbol"].astype("string").str.strip().str.upper()
-    frame["date"] = _parse_dates(frame["date"])
+    frame["date"] = calendar.session_dates(frame["date"])
     for column in BAR_FIELDS:
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
     frame["row"] = range(first_row, first_row + len(frame))
     return frame[[*COLUMNS, "row"]].reset_index(drop=True)
-
-
-def _parse_dates(values: pd.Series) -> pd.Series:
-    """Session labels: naive dates; tz-aware timestamps are taken in New York time first.
-
-    Offsets that change within a file (a Yahoo export across a daylight-saving switch)
-    are parsed via UTC, then converted to New York.
-    """
-    text = values.dtype == object or str(values.dtype).startswith(("string", "str"))
-    options = {"errors": "coerce", "format": "mixed"} if text else {"errors": "coerce"}
-    try:
-        parsed = pd.to_datetime(values, **options)
-    except ValueError:  # mixed UTC offsets
-        parsed = pd.to_datetime(values, utc=True, **options)
-    if getattr(parsed.dt, "tz", None) is not None:
-        parsed = parsed.dt.tz_convert(calendar.NEW_YORK).dt.tz_localize(None)
-    return parsed.dt.normalize()
 
 
 def _read_parquet(path: Path, progress: Progress | None) -> tuple[pd.DataFrame, int]:

@@ -124,15 +124,13 @@ def validate_bars(
     n = len(frame)
     rows = frame["row"].to_numpy() if "row" in frame.columns else np.arange(1, n + 1)
     symbols = frame["symbol"].astype("string").fillna("").to_numpy(dtype=object)
-    dates = pd.to_datetime(frame["date"], errors="coerce")
+    dates = calendar.session_dates(frame["date"])
     raw_dates = frame["date"].to_numpy()
 
     def date_text(i: int) -> str:
-        return (
-            ""
-            if pd.isna(dates.iat[i]) and pd.isna(raw_dates[i])
-            else (str(raw_dates[i]) if pd.isna(dates.iat[i]) else dates.iat[i].strftime("%Y-%m-%d"))
-        )
+        if not pd.isna(dates.iat[i]):
+            return dates.iat[i].strftime("%Y-%m-%d")
+        return "" if pd.isna(raw_dates[i]) else str(raw_dates[i])
 
     values = {f: pd.to_numeric(frame[f], errors="coerce").to_numpy(dtype=float) for f in BAR_FIELDS}
     high, low = values["high"], values["low"]
