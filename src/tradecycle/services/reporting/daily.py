@@ -55,7 +55,8 @@ def daily_summary(
 ) -> DailySummary:
     """What happened on `day` (default: the last marked session) and realized P&L of the days before.
 
-    `curve` is the account's equity curve when the caller has already loaded it.
+    `curve` is the account's equity curve when the caller has already loaded it;
+    `history_days=0` skips the per-day history.
     """
     account_id = account_id if account_id is not None else default_account(conn)
     if curve is None:
@@ -68,10 +69,10 @@ def daily_summary(
         equity, cash, positions_value = (
             float(a[i]) for a in (curve.equity, curve.cash, curve.positions_value)
         )
-        base = curve.equity[i - 1] if i > 0 else _initial_equity(conn, account_id, curve)
+        initial = _initial_equity(conn, account_id, curve)
+        base = curve.equity[i - 1] if i > 0 else initial
         daily_pnl = float(equity - base) if base is not None else None
         daily_return = daily_pnl / base if base else None
-        initial = _initial_equity(conn, account_id, curve)
         total_pnl = equity - initial if initial is not None else None
     t, o, c = s.trades, s.orders, s.trading_cycles
     counts = dict.fromkeys(
@@ -137,7 +138,7 @@ def daily_summary(
         orders_filled=counts["filled"],
         cycles_completed=counts["completed"],
         cycles_failed=counts["failed"],
-        history=_pnl_history(conn, account_id, day, history_days) if day is not None else (),
+        history=_pnl_history(conn, account_id, day, history_days) if day is not None and history_days else (),
     )
 
 

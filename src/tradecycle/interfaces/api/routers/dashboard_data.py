@@ -68,7 +68,7 @@ def overview(
     with ctx.engine.connect() as conn:
         account_id = account_id if account_id is not None else reporting.default_account(conn)
         curve = reporting.load_equity_curve(conn, account_id)
-        summary = reporting.daily_summary(conn, account_id, history_days=1, curve=curve)
+        summary = reporting.daily_summary(conn, account_id, history_days=0, curve=curve)
         p, sym, t = s.positions, s.symbols, s.trades
         positions = _rows(
             conn,
