@@ -181,7 +181,8 @@ def predict(
 def run_phase(conn: Connection, ctx: CycleContext) -> PhaseResult:
     held = sorted(ctx.cache.get("held_symbols", set()))
     symbols = list(dict.fromkeys([c.symbol for c in ctx.candidates] + held))
-    symbols = [s for s in symbols if s in set(ctx.panel.symbols.tolist())]
+    known = set(ctx.panel.symbols.tolist())
+    symbols = [s for s in symbols if s in known]
     model = model_for(conn, ctx)
     if model is None or not symbols:
         ctx.predictions = []
