@@ -159,3 +159,30 @@ def test_fast_json_is_valid_json_for_awkward_values():
         "cents": 12.5,
         "np": 1.25,
     }
+
+
+# POST endpoints kept from the seed's services that compute without writing anything.
+READ_ONLY_POSTS = {"/generate_signals"}
+
+
+def test_every_mutating_endpoint_requires_the_token(app):
+    from fastapi.routing import APIRoute
+
+    from tradecycle.interfaces.api.deps import require_token
+
+    def needs_token(dependant) -> bool:
+        return any(d.call is require_token or needs_token(d) for d in dependant.dependencies)
+
+    routes = [r for router in discover_routers() for r in router.routes] + list(app.routes)
+    mutating = [
+        route
+        for route in routes
+        if isinstance(route, APIRoute) and route.methods & {"POST", "PUT", "PATCH", "DELETE"}
+    ]
+    assert any(r.path == "/_probe/mutate" for r in mutating) and len(mutating) > 1
+    unguarded = [
+        f"{sorted(r.methods)} {r.path}"
+        for r in mutating
+        if not needs_token(r.dependant) and r.path not in READ_ONLY_POSTS
+    ]
+    assert not unguarded, f"mutating endpoints without the bearer token: {unguarded}"
