@@ -131,3 +131,38 @@ def test_api_docs_render_offline(page):
     page.goto("/docs")
     page.wait_for_selector(".swagger-ui .opblock")
     assert page.locator(".swagger-ui .opblock").count() > 20
+
+
+def test_dashboard_follows_a_running_cycle(page, replayed):
+    """A cycle that starts elsewhere (scheduler, CLI) shows up without a reload, and so does its end."""
+    from datetime import UTC, datetime
+
+    _, engine = replayed
+    page.goto("/#/cycles")
+    page.wait_for_selector("[data-testid=cycles] tbody tr")
+    cycle_id = "cycle_20990101_210500"
+    with engine.begin() as conn:
+        conn.execute(
+            s.trading_cycles.insert().values(
+                cycle_id=cycle_id,
+                status="running",
+                as_of=datetime(2099, 1, 1, 21, 5, tzinfo=UTC),
+                mode="live",
+            )
+        )
+    try:
+        page.wait_for_selector("#live.running", timeout=10_000)
+        assert cycle_id in page.inner_text("#live")
+        page.wait_for_selector(f"[data-testid=cycles] a[data-cycle={cycle_id}]", timeout=10_000)
+        with engine.begin() as conn:
+            conn.execute(
+                s.trading_cycles.update()
+                .where(s.trading_cycles.c.cycle_id == cycle_id)
+                .values(status="completed")
+            )
+        page.wait_for_function(
+            f"document.getElementById('live').textContent.includes('{cycle_id} · completed')", timeout=10_000
+        )
+    finally:
+        with engine.begin() as conn:
+            conn.execute(s.trading_cycles.delete().where(s.trading_cycles.c.cycle_id == cycle_id))
