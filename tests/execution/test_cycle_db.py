@@ -68,6 +68,7 @@ def test_entry_fills_next_bar_and_ledger_reconciles(db):
         history = [r.to_status for r in conn.execute(select(s.order_history).order_by(s.order_history.c.id))]
         assert history == ["pending", "submitted", "filled"]
         trade = conn.execute(select(s.trades)).one()
+        assert trade.alpaca_order_id == f"paper:{order.client_order_id}"  # the seed's broker order id column
         assert (
             trade.status == "open"
             and trade.quantity == 90

@@ -105,7 +105,7 @@ def book_entry(conn: Connection, ctx: CycleContext, order: Any, fill: Fill, sess
                     "entry_price": fill.price,
                     "confidence": meta.get("confidence"),
                     "trade_reason": order.entry_reason,
-                    "alpaca_order_id": None,
+                    "alpaca_order_id": order.broker_order_id,
                     "status": TradeStatus.OPEN.value,
                     "created_at": ctx.now,
                     "account_id": ctx.account_id,
