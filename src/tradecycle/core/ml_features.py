@@ -34,6 +34,11 @@ PRICE_FEATURES = (
 SENTIMENT_FEATURES = ("news_sentiment", "news_count")
 
 
+# Symbols per block in price_features: a retrain's (symbols, samples, window) temporaries
+# would otherwise add ~100 MB to the replay's peak RSS; every value is computed per symbol.
+ROW_BLOCK = 64
+
+
 def price_features(panel: BarPanel, cols: np.ndarray) -> np.ndarray:
     """(n_symbols, len(cols), len(PRICE_FEATURES)); NaN where a window is incomplete."""
     cols = np.asarray(cols, dtype=np.intp)
@@ -41,19 +46,25 @@ def price_features(panel: BarPanel, cols: np.ndarray) -> np.ndarray:
     idx = cols[:, None] + offsets  # (k, W+1)
     valid = idx >= 0
     idx = np.where(valid, idx, 0)
+    fields = (panel.close, panel.high, panel.low, panel.open, panel.volume)
+    if panel.n_symbols <= ROW_BLOCK:
+        return _price_block(fields, idx, valid)
+    blocks = [
+        _price_block(tuple(f[start : start + ROW_BLOCK] for f in fields), idx, valid)
+        for start in range(0, panel.n_symbols, ROW_BLOCK)
+    ]
+    return np.concatenate(blocks, axis=0)
+
+
+def _price_block(fields: tuple[np.ndarray, ...], idx: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """price_features for the rows of `fields` (close, high, low, open, volume) at windows `idx`."""
 
     def take(arr: np.ndarray) -> np.ndarray:
         out = arr[:, idx].astype(np.float64)
         out[:, ~valid] = np.nan
         return out
 
-    c, h, lo, o, v = (
-        take(panel.close),
-        take(panel.high),
-        take(panel.low),
-        take(panel.open),
-        take(panel.volume),
-    )
+    c, h, lo, o, v = (take(f) for f in fields)
     with np.errstate(divide="ignore", invalid="ignore"):
         logc = np.log(c)
         rets = np.diff(logc, axis=-1)
@@ -128,7 +139,9 @@ def panel_features(
         if "rel_volume" in have:
             made["log_rel_volume"] = np.log(at("rel_volume"))
         if "cdl" in have:
-            cdl = at("cdl")  # patterns x symbols x cols
+            cdl = features["cdl"][..., cols][
+                ..., pick, :
+            ]  # patterns x symbols x cols, int8 (counted, not scaled)
             made["cdl_bullish"] = (cdl > 0).sum(axis=0).astype(np.float64)
             made["cdl_bearish"] = (cdl < 0).sum(axis=0).astype(np.float64)
     names = tuple(made)
