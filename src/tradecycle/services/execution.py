@@ -46,7 +46,7 @@ from tradecycle.core.types import (
     TransactionKind,
 )
 from tradecycle.errors import ConfigError
-from tradecycle.services import trades
+from tradecycle.services import portfolio, risk, trades
 from tradecycle.services.context import CycleContext, PhaseResult
 from tradecycle.services.ledger import Transaction, cash_cents, held_quantities, record_transactions
 
@@ -453,8 +453,6 @@ def execute_signals(
     Equity is valued at the positions' last marks; the circuit breaker's cooldown, counted in
     sessions of a panel, stays on until a cycle has run.
     """
-    from tradecycle.services import portfolio, risk
-
     account_id = portfolio.ensure_account(conn, settings, at=now)
     wanted = sorted({sig.symbol for sig in signals})
     sectors = dict(
