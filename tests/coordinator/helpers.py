@@ -64,3 +64,44 @@ def fixed_wall() -> object:
     from tradecycle.coordinator.clock import FixedClock
 
     return FixedClock(datetime(2026, 1, 1, tzinfo=UTC))
+
+
+def decision_state(url: str) -> dict[str, list[tuple]]:
+    """What a replay decided and booked, sorted, without ids or wall-clock columns."""
+    from sqlalchemy import select
+
+    from tradecycle.adapters.store import schema as s
+    from tradecycle.adapters.store.database import prepare_database
+
+    engine = prepare_database(url)
+    picks = {
+        "orders": (
+            s.orders,
+            (
+                "client_order_id",
+                "symbol",
+                "side",
+                "order_type",
+                "quantity",
+                "status",
+                "filled_quantity",
+                "average_fill_price",
+                "price",
+                "stop_price",
+            ),
+        ),
+        "trades": (
+            s.trades,
+            ("symbol", "signal_type", "quantity", "entry_price", "exit_price", "profit_loss", "status"),
+        ),
+        "transactions": (s.transactions, ("external_id", "kind", "symbol", "quantity", "amount_cents")),
+        "positions": (s.positions, ("symbol", "quantity")),
+        "cycles": (s.trading_cycles, ("cycle_id", "status")),
+    }
+    state = {}
+    with engine.connect() as conn:
+        for name, (table, columns) in picks.items():
+            rows = conn.execute(select(*(table.c[c] for c in columns))).all()
+            state[name] = sorted(tuple(row) for row in rows)
+    engine.dispose()
+    return state

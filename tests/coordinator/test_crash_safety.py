@@ -10,51 +10,16 @@ import time
 from datetime import date
 
 import pytest
-from sqlalchemy import select
 
-from tradecycle.adapters.store import schema as s
 from tradecycle.adapters.store.database import prepare_database
 from tradecycle.coordinator.replay import replay
 from tradecycle.settings import load_settings
 
+from .helpers import decision_state
+
 SYMBOLS = "AAPL,MSFT,JPM,XOM,JNJ,PG,KO,WMT,CVX,PFE,INTC,CSCO,T,VZ,BA,CAT,MMM,HD,MCD,DIS,NKE,GS,IBM,UNH,MRK"
 START, END = "2014-01-02", "2014-04-30"
 CLI = [sys.executable, "-c", "from tradecycle.interfaces.cli.main import run; run()"]
-
-
-def _state(url: str) -> dict[str, list[tuple]]:
-    engine = prepare_database(url)
-    picks = {
-        "orders": (
-            s.orders,
-            (
-                "client_order_id",
-                "symbol",
-                "side",
-                "order_type",
-                "quantity",
-                "status",
-                "filled_quantity",
-                "average_fill_price",
-                "price",
-                "stop_price",
-            ),
-        ),
-        "trades": (
-            s.trades,
-            ("symbol", "signal_type", "quantity", "entry_price", "exit_price", "profit_loss", "status"),
-        ),
-        "transactions": (s.transactions, ("external_id", "kind", "symbol", "quantity", "amount_cents")),
-        "positions": (s.positions, ("symbol", "quantity")),
-        "cycles": (s.trading_cycles, ("cycle_id", "status")),
-    }
-    state = {}
-    with engine.connect() as conn:
-        for name, (table, columns) in picks.items():
-            rows = conn.execute(select(*(table.c[c] for c in columns))).all()
-            state[name] = sorted(tuple(row) for row in rows)
-    engine.dispose()
-    return state
 
 
 @pytest.mark.slow
@@ -99,7 +64,7 @@ def test_replay_killed_at_random_points_ends_like_an_uninterrupted_one(tmp_path)
         pytest.fail("the replay never finished")
     assert kills >= 1, "the replay finished before it could be killed; lengthen the window"
 
-    crashed, reference = _state(crashed_url), _state(reference_url)
+    crashed, reference = decision_state(crashed_url), decision_state(reference_url)
     assert all(status == "completed" for _, status in crashed["cycles"])
     for name in reference:
         assert crashed[name] == reference[name], f"{name} differ after {kills} kills"

@@ -22,23 +22,12 @@ from tradecycle.coordinator.replay import replay
 from tradecycle.coordinator.supervisor import read_state
 from tradecycle.settings import load_settings
 
+from ..coordinator.helpers import decision_state
+
 SYMBOLS = ["AAPL", "MSFT", "JPM", "XOM", "JNJ", "PG", "KO", "WMT", "CVX", "PFE", "INTC", "BA"]
 PHASE_SERVICES = "scanner,pattern_analysis,technical_analysis,paper_trading,news"
 CLI = [sys.executable, "-c", "from tradecycle.interfaces.cli.main import run; run()"]
 TOKEN = "multi-process-token"
-
-
-def _orders(engine) -> list[tuple]:
-    with engine.connect() as conn:
-        return conn.execute(
-            select(
-                s.orders.c.client_order_id,
-                s.orders.c.side,
-                s.orders.c.quantity,
-                s.orders.c.status,
-                s.orders.c.average_fill_price,
-            ).order_by(s.orders.c.client_order_id)
-        ).all()
 
 
 @pytest.fixture
@@ -139,9 +128,9 @@ def test_cycles_through_services_survive_a_killed_service(cluster, tmp_path):
     )
     local = prepare_database(local_url)
     assert replay(local, local_settings, date(2014, 3, 3), date(2014, 3, 21), SYMBOLS).ok
-    remote_orders = _orders(engine)
-    assert remote_orders == _orders(local)  # same decisions, and no order doubled by the retries
-    assert len({row[0] for row in remote_orders}) == len(remote_orders)
+    remote, one_process = decision_state(url), decision_state(local_url)
+    for name in ("orders", "trades", "transactions", "positions"):
+        assert remote[name] == one_process[name], name  # same decisions; no order doubled by the retries
     engine.dispose()
     local.dispose()
 
