@@ -20,7 +20,7 @@ from tradecycle.errors import DataError
 from .clock import Clock
 from .cycle import CycleInputs, CycleOutcome, CycleRunner
 from .phases import load_phases
-from .replay import CYCLE_DELAY, load_source_panel, prepare_run, session_as_of
+from .replay import CYCLE_DELAY, load_source_panel, prepare_run, session_as_of, session_open
 
 
 def last_closed_session(at: datetime) -> date | None:
@@ -76,7 +76,9 @@ def run_next(engine: Engine, settings: SettingsModel, wall: Clock) -> CycleOutco
 def _run_on(engine: Engine, settings: SettingsModel, wall: Clock, panel, moment: datetime) -> CycleOutcome:
     from .features import compute_features
 
-    account_id, sectors = prepare_run(engine, settings, wall)
+    account_id, sectors = prepare_run(
+        engine, settings, wall, opened_at=session_open(panel, panel.n_sessions - 1)
+    )
     runner = CycleRunner(engine, settings, load_phases(settings, engine=engine, wall=wall), wall, mode="live")
     inputs = CycleInputs(
         as_of=moment,

@@ -79,6 +79,13 @@ def session_as_of(panel: BarPanel, index: int) -> datetime:
     return close + CYCLE_DELAY
 
 
+def session_open(panel: BarPanel, index: int) -> datetime:
+    """When session `index` opened: a new account is funded then, before its first cycle."""
+    from tradecycle.adapters.marketdata import calendar
+
+    return calendar.session_open_utc(panel.sessions[index].astype("datetime64[D]").item())
+
+
 def session_range(panel: BarPanel, start: date, end: date) -> np.ndarray:
     """Indices of the panel's sessions within [start, end]; a clear error if there are none."""
     days = panel.sessions
@@ -92,14 +99,17 @@ def session_range(panel: BarPanel, start: date, end: date) -> np.ndarray:
     return picked
 
 
-def prepare_run(engine: Engine, settings: SettingsModel, wall: Clock) -> tuple[int, dict[str, str]]:
-    """Close orphaned cycles, make sure the account exists, read the sector map."""
+def prepare_run(
+    engine: Engine, settings: SettingsModel, wall: Clock, opened_at: datetime
+) -> tuple[int, dict[str, str]]:
+    """Close orphaned cycles, make sure the account exists (funded at `opened_at`, before the
+    first cycle it trades in), read the sector map."""
     from tradecycle.adapters.marketdata.symbols import sector_map
     from tradecycle.services.portfolio import ensure_account
 
     with engine.begin() as conn:
         recording.fail_orphaned_cycles(conn, wall.now(), recording.pid_alive)
-        account_id = ensure_account(conn, settings)
+        account_id = ensure_account(conn, settings, at=opened_at)
         sectors = sector_map(conn)
     return account_id, sectors
 
@@ -124,7 +134,7 @@ def replay(
     wall = wall or WallClock()
     panel = load_source_panel(engine, settings, end=end, symbols=symbols)
     picked = session_range(panel, start, end)
-    account_id, sectors = prepare_run(engine, settings, wall)
+    account_id, sectors = prepare_run(engine, settings, wall, opened_at=session_open(panel, int(picked[0])))
     all_features = compute_features(panel, settings) if features == "precomputed" else None
     benchmark = equal_weight_curve(panel.close, int(picked[0]), settings.broker.initial_cash)
     runner = CycleRunner(
