@@ -1,9 +1,9 @@
-"""Chart patterns (5-60 session formations) found with scipy peak detection.
+"""Chart patterns (5-60 session formations) found with peak detection (scipy's find_peaks rules).
 
 Each detector looks at the trailing `chart_lookback` traded sessions of one
 symbol and reports a pattern only when it COMPLETES: the confirming break
 (neckline, trend line, flag or level) happened within the last
-`chart_breakout_window` sessions. Pivots come from scipy.signal.find_peaks on
+`chart_breakout_window` sessions. Pivots come from core.peaks.find_peaks (scipy's) on
 highs (peaks) and negated lows (troughs) with a prominence of
 `chart_prominence_atr` ATR, so a pivot needs bars on both sides and nothing
 after the last bar is ever read.
@@ -24,7 +24,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.signal import find_peaks
 
 from tradecycle.config import PatternSettings
 from tradecycle.core.pattern_scoring import (
@@ -38,6 +37,7 @@ from tradecycle.core.pattern_scoring import (
     trend_score,
     volume_score,
 )
+from tradecycle.core.peaks import find_peaks
 from tradecycle.core.types import PatternHit, PatternType, SignalLabel
 
 
@@ -57,7 +57,7 @@ class Bars:
     def of(cls, high: np.ndarray, low: np.ndarray, close: np.ndarray, atr: float, p: PatternSettings) -> Bars:
         """Bars with pivots: find_peaks on highs and on negated lows, prominence in ATR."""
         kwargs = {"distance": p.chart_pivot_distance, "prominence": p.chart_prominence_atr * atr}
-        return cls(high, low, close, atr, find_peaks(high, **kwargs)[0], find_peaks(-low, **kwargs)[0])
+        return cls(high, low, close, atr, find_peaks(high, **kwargs), find_peaks(-low, **kwargs))
 
     def mirrored(self) -> Bars:
         """The same bars upside down (price -> -price): highs and lows, peaks and troughs swap."""

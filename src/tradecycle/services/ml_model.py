@@ -17,10 +17,9 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
-from sklearn.metrics import roc_auc_score
 from threadpoolctl import threadpool_limits
 
-from tradecycle.core.ml_features import Standardiser, fit_logistic
+from tradecycle.core.ml_features import Standardiser, fit_logistic, roc_auc
 from tradecycle.errors import DataError
 
 FORMAT = "tradecycle-direction-v1"
@@ -134,6 +133,6 @@ def fit_model(
         "samples": int(len(y)),
         "base_rate_up": round(float(y.mean()), 6),
         "train_accuracy": round(float(((p > 0.5) == (y > 0.5)).mean()), 6),
-        "train_auc": round(float(roc_auc_score(y, p)), 6),
+        "train_auc": round(roc_auc(y, p), 6),
     }
     return DirectionModel(**{**model.__dict__, "metrics": metrics})
