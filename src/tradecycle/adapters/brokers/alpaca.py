@@ -22,14 +22,8 @@ from typing import Any
 
 from sqlalchemy import Connection, select, update
 
-from tradecycle.adapters.marketdata.providers.alpaca import (
-    alpaca_call,
-    alpaca_keys,
-    api_message,
-    require_alpaca,
-    without_sdk_retry,
-)
-from tradecycle.adapters.marketdata.providers.ratelimit import RateLimiter, RetryPolicy, shared_limiter
+from tradecycle.adapters.marketdata.providers.alpaca import AlpacaService, api_message
+from tradecycle.adapters.marketdata.providers.ratelimit import RateLimiter, RetryPolicy
 from tradecycle.adapters.store import schema as s
 from tradecycle.adapters.store.bulk import insert_rows, to_json
 from tradecycle.config import BrokerSettings
@@ -56,10 +50,11 @@ _TYPE = {"market": OrderType.MARKET, "limit": OrderType.LIMIT, "stop": OrderType
 _TYPE |= {"stop_limit": OrderType.STOP_LIMIT, "trailing_stop": OrderType.STOP}
 
 
-class AlpacaBroker:
+class AlpacaBroker(AlpacaService):
     """The Broker protocol over alpaca-py's TradingClient (paper endpoint by default)."""
 
     name = "alpaca"
+    service = SERVICE
 
     def __init__(
         self,
@@ -69,24 +64,15 @@ class AlpacaBroker:
         limiter: RateLimiter | None = None,
         retry: RetryPolicy | None = None,
     ) -> None:
+        super().__init__(
+            settings.alpaca_api_key, settings.alpaca_secret_key, limiter=limiter, retry=retry, client=client
+        )
         self.settings = settings
-        self.limiter = limiter or shared_limiter("alpaca")
-        self.retry = retry or RetryPolicy()
-        self._client = client
 
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            require_alpaca()
-            from alpaca.trading.client import TradingClient
+    def _new_client(self, key: str, secret: str) -> Any:
+        from alpaca.trading.client import TradingClient
 
-            key, secret = alpaca_keys(self.settings.alpaca_api_key, self.settings.alpaca_secret_key)
-            client = TradingClient(key, secret, paper=True, url_override=self.settings.alpaca_paper_url)
-            self._client = without_sdk_retry(client)
-        return self._client
-
-    def _call(self, fn: Any) -> Any:
-        return alpaca_call(fn, service=SERVICE, policy=self.retry, limiter=self.limiter)
+        return TradingClient(key, secret, paper=True, url_override=self.settings.alpaca_paper_url)
 
     def submit(self, order: OrderRequest) -> BrokerOrder:
         """Place `order`; if Alpaca already has its client order id, return that order instead."""

@@ -14,13 +14,8 @@ from typing import Any
 import pandas as pd
 from pydantic import SecretStr
 
-from tradecycle.adapters.marketdata.providers.alpaca import (
-    alpaca_call,
-    alpaca_keys,
-    require_alpaca,
-    without_sdk_retry,
-)
-from tradecycle.adapters.marketdata.providers.ratelimit import RateLimiter, RetryPolicy, shared_limiter
+from tradecycle.adapters.marketdata.providers.alpaca import AlpacaService
+from tradecycle.adapters.marketdata.providers.ratelimit import RateLimiter, RetryPolicy
 from tradecycle.errors import DataError
 
 from .base import NewsItem, within_window
@@ -28,10 +23,11 @@ from .base import NewsItem, within_window
 SYMBOLS_PER_REQUEST = 50
 
 
-class AlpacaNewsSource:
+class AlpacaNewsSource(AlpacaService):
     """`fetch(symbols, now, lookback)` over Alpaca's /v1beta1/news."""
 
     name = "alpaca"
+    service = "Alpaca news"
 
     def __init__(
         self,
@@ -43,21 +39,13 @@ class AlpacaNewsSource:
         retry: RetryPolicy | None = None,
         client: Any = None,
     ) -> None:
-        self._keys = (api_key, secret_key)
+        super().__init__(api_key, secret_key, limiter=limiter, retry=retry, client=client)
         self.max_items = max_items
-        self.limiter = limiter or shared_limiter("alpaca")
-        self.retry = retry or RetryPolicy()
-        self._client = client
 
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            require_alpaca()
-            from alpaca.data.historical.news import NewsClient
+    def _new_client(self, key: str, secret: str) -> Any:
+        from alpaca.data.historical.news import NewsClient
 
-            key, secret = alpaca_keys(*self._keys)
-            self._client = without_sdk_retry(NewsClient(key, secret, raw_data=True))
-        return self._client
+        return NewsClient(key, secret, raw_data=True)
 
     def fetch(self, symbols: Sequence[str], now: datetime, lookback: timedelta) -> list[NewsItem]:
         wanted = [s.upper() for s in dict.fromkeys(symbols)]
@@ -79,11 +67,9 @@ class AlpacaNewsSource:
             include_content=False,
         )
         client = self.client
-        raw = alpaca_call(
-            lambda: client.get_news(request), service="Alpaca news", policy=self.retry, limiter=self.limiter
-        )
+        raw = self._call(lambda: client.get_news(request))
         if not isinstance(raw, dict):
-            raise DataError(f"Alpaca news: unexpected answer of type {type(raw).__name__}")
+            raise DataError(f"{self.service}: unexpected answer of type {type(raw).__name__}")
         return list(raw.get("news", []))
 
 

@@ -9,6 +9,7 @@ accounts may use it for anything older than 15 minutes) or `iex`.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal, TypeVar
@@ -89,10 +90,46 @@ def utc_day_start(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
-class AlpacaProvider:
+class AlpacaService(ABC):
+    """What every Alpaca adapter shares: one alpaca-py client built on first use (keys checked
+    then, the SDK's own retry off), the process-wide "alpaca" rate limiter and our RetryPolicy."""
+
+    service = "Alpaca"  # names the service in errors
+
+    def __init__(
+        self,
+        api_key: SecretStr | None,
+        secret_key: SecretStr | None,
+        *,
+        limiter: RateLimiter | None = None,
+        retry: RetryPolicy | None = None,
+        client: Any = None,
+    ) -> None:
+        self._keys = (api_key, secret_key)
+        self.limiter = limiter or shared_limiter("alpaca")
+        self.retry = retry or RetryPolicy()
+        self._client = client
+
+    @abstractmethod
+    def _new_client(self, key: str, secret: str) -> Any:
+        """This service's alpaca-py client (alpaca-py is known to be installed when this runs)."""
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            require_alpaca()
+            self._client = without_sdk_retry(self._new_client(*alpaca_keys(*self._keys)))
+        return self._client
+
+    def _call(self, fn: Callable[[], T]) -> T:
+        return alpaca_call(fn, service=self.service, policy=self.retry, limiter=self.limiter)
+
+
+class AlpacaProvider(AlpacaService):
     """`fetch_bars(symbols, start, end)` for Alpaca: up to 100 symbols per request, paginated."""
 
     name = "alpaca"
+    service = "Alpaca market data"
 
     def __init__(
         self,
@@ -106,23 +143,15 @@ class AlpacaProvider:
         retry: RetryPolicy | None = None,
         client: Any = None,
     ) -> None:
-        self._keys = (api_key, secret_key)
+        super().__init__(api_key, secret_key, limiter=limiter, retry=retry, client=client)
         self.feed = feed
         self.now = now
         self.cache = cache
-        self.limiter = limiter or shared_limiter("alpaca")
-        self.retry = retry or RetryPolicy()
-        self._client = client
 
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            require_alpaca()
-            from alpaca.data.historical import StockHistoricalDataClient
+    def _new_client(self, key: str, secret: str) -> Any:
+        from alpaca.data.historical import StockHistoricalDataClient
 
-            key, secret = alpaca_keys(*self._keys)
-            self._client = without_sdk_retry(StockHistoricalDataClient(key, secret, raw_data=True))
-        return self._client
+        return StockHistoricalDataClient(key, secret, raw_data=True)
 
     def fetch_bars(self, symbols: Sequence[str], start: date, end: date) -> pd.DataFrame:
         """Daily bars for start..end (both inclusive) as a long frame sorted by symbol, date."""
@@ -172,14 +201,9 @@ class AlpacaProvider:
             feed=DataFeed(self.feed),
         )
         client = self.client
-        raw = alpaca_call(
-            lambda: client.get_stock_bars(request),
-            service="Alpaca market data",
-            policy=self.retry,
-            limiter=self.limiter,
-        )
+        raw = self._call(lambda: client.get_stock_bars(request))
         if not isinstance(raw, dict):
-            raise DataError(f"Alpaca market data: unexpected answer of type {type(raw).__name__}")
+            raise DataError(f"{self.service}: unexpected answer of type {type(raw).__name__}")
         return raw
 
 
