@@ -123,4 +123,4 @@ def test_scheduler_registers_heartbeats_and_deregisters(tmp_path):
     assert beats[0] > utc(2015, 6, 1, 20, 0)  # it kept beating while waiting for 20:05
     with engine.connect() as conn:
         (service,) = registry.services(conn)
-    assert service.service_name == "coordinator" and service.status == "stopped"
+    assert service.service_name == "scheduler" and service.status == "stopped"

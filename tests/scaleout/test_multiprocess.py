@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from tradecycle.adapters.store import schema as s
 from tradecycle.adapters.store.database import prepare_database
+from tradecycle.coordinator import registry
 from tradecycle.coordinator.replay import replay
 from tradecycle.coordinator.supervisor import read_state
 from tradecycle.settings import load_settings
@@ -71,6 +72,11 @@ def cluster(postgres_url, tmp_path):
     assert stop.returncode == 0, stop.stderr
     proc.wait(timeout=30)
     assert proc.returncode == 0
+    engine = prepare_database(postgres_url)
+    with engine.connect() as conn:
+        statuses = {svc.service_name: svc.status for svc in registry.services(conn)}
+    engine.dispose()
+    assert statuses == dict.fromkeys(PHASE_SERVICES.split(","), "stopped")  # each deregistered on shutdown
 
 
 @pytest.mark.slow

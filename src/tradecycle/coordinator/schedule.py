@@ -31,7 +31,7 @@ from .replay import CYCLE_DELAY
 log = logging.getLogger(__name__)
 
 SCHEDULE_ROW_ID = 1
-SERVICE_NAME = "coordinator"
+SERVICE_NAME = "scheduler"
 
 
 def next_run_time(after: datetime, timeframe: str, interval_minutes: int) -> datetime:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 import typer
@@ -32,6 +33,8 @@ def serve(
     """
     import uvicorn
 
+    from tradecycle.coordinator.catalog import SERVICE_NAMES
+    from tradecycle.coordinator.heartbeat import registry_lifespan
     from tradecycle.interfaces.api.app import create_app
 
     settings = open_context(config, database).settings
@@ -39,6 +42,15 @@ def serve(
     port = port or settings.api.port
     engine = prepare_database(settings.database_url)
     app = create_app(settings, engine)
+    # In one process every service of the catalog lives here; each registers and heartbeats.
+    app.router.lifespan_context = registry_lifespan(
+        engine,
+        SERVICE_NAMES,
+        host,
+        port,
+        settings.distributed.heartbeat_seconds,
+        {"pid": os.getpid(), "mode": "in-process"},
+    )
     console.print(
         f"tradecycle on [bold]http://{host}:{port}/[/] (API docs /docs) over {mask_url(settings.database_url)}"
         + ("" if settings.api.token else " — no api.token set: mutating endpoints are disabled"),

@@ -56,8 +56,7 @@ def run_service(
     import uvicorn
 
     from tradecycle.adapters.store.database import open_engine
-    from tradecycle.coordinator.clock import WallClock
-    from tradecycle.coordinator.heartbeat import registered
+    from tradecycle.coordinator.heartbeat import registry_lifespan
     from tradecycle.interfaces.api.service_app import create_service_app
 
     app_ctx = open_context(config, database)
@@ -69,10 +68,12 @@ def run_service(
     engine = open_engine(settings.database_url)
     app = create_service_app(name, settings, engine, registered_name)
     meta = {"pid": os.getpid(), "phases": list(spec.phases)}
-    with registered(
-        engine, registered_name, host, port, WallClock(), settings.distributed.heartbeat_seconds, meta
-    ):
+    every = settings.distributed.heartbeat_seconds
+    app.router.lifespan_context = registry_lifespan(engine, [registered_name], host, port, every, meta)
+    try:
         uvicorn.run(app, host=host, port=port, log_level="warning")
+    finally:
+        engine.dispose()
 
 
 def _run_dir(settings: SettingsModel) -> Path:
