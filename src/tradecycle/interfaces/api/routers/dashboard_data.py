@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import numpy as np
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import StreamingResponse
-from sqlalchemy import Connection, Select, func, select
+from sqlalchemy import Column, Connection, Select, func, select
 
 from tradecycle.adapters.store import schema as s
 from tradecycle.coordinator.clock import WallClock
@@ -42,6 +42,14 @@ CycleIdPath = Annotated[str, Path(min_length=1, max_length=64)]
 
 def _rows(conn: Connection, query: Select) -> list[dict[str, Any]]:
     return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def _newest_for_symbol(
+    conn: Connection, symbol: str, columns: list[Column], *, by: Column, limit: int
+) -> list[dict[str, Any]]:
+    """`columns` of one symbol's `limit` newest rows (newest first by `by`), for the symbol page."""
+    table = by.table
+    return _rows(conn, select(*columns).where(table.c.symbol == symbol).order_by(by.desc()).limit(limit))
 
 
 def _cycle_time():
@@ -293,9 +301,10 @@ def symbol_detail(
             s.ml_predictions,
         )
         since = bars[0]["time"] if bars else None
-        patterns = _rows(
+        patterns = _newest_for_symbol(
             conn,
-            select(
+            symbol,
+            [
                 p.c.pattern_type,
                 p.c.pattern_name,
                 p.c.direction,
@@ -305,10 +314,9 @@ def symbol_detail(
                 p.c.target_price,
                 p.c.detection_timestamp,
                 p.c.cycle_id,
-            )
-            .where(p.c.symbol == symbol)
-            .order_by(p.c.detection_timestamp.desc())
-            .limit(500),
+            ],
+            by=p.c.detection_timestamp,
+            limit=500,
         )
         latest = (
             select(ti.c.indicator_name, func.max(ti.c.id).label("id"))
@@ -329,9 +337,10 @@ def symbol_detail(
             .order_by(ti.c.indicator_name),
         )
         trades = _rows(conn, select(t).where(t.c.symbol == symbol).order_by(t.c.id.desc()).limit(200))
-        news = _rows(
+        news = _newest_for_symbol(
             conn,
-            select(
+            symbol,
+            [
                 n.c.headline,
                 n.c.source,
                 n.c.article_date,
@@ -339,23 +348,22 @@ def symbol_detail(
                 n.c.sentiment_label,
                 n.c.relevance_score,
                 n.c.cycle_id,
-            )
-            .where(n.c.symbol == symbol)
-            .order_by(n.c.article_date.desc())
-            .limit(50),
+            ],
+            by=n.c.article_date,
+            limit=50,
         )
-        predictions = _rows(
+        predictions = _newest_for_symbol(
             conn,
-            select(
+            symbol,
+            [
                 ml.c.model_name,
                 ml.c.prediction_type,
                 ml.c.prediction_value,
                 ml.c.confidence,
                 ml.c.prediction_timestamp,
-            )
-            .where(ml.c.symbol == symbol)
-            .order_by(ml.c.prediction_timestamp.desc())
-            .limit(20),
+            ],
+            by=ml.c.prediction_timestamp,
+            limit=20,
         )
         position = (
             conn.execute(
