@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
 from pydantic import BaseModel
-from sqlalchemy import Connection, Select, func, select
+from sqlalchemy import ColumnElement, Connection, Select, func, select
 
 from tradecycle.errors import DataError
 
@@ -47,6 +47,15 @@ class Page(BaseModel):
     total: int
     limit: int
     offset: int
+
+
+def where_equal(query: Select, *conditions: tuple[ColumnElement, Any]) -> Select:
+    """`query` narrowed to rows whose column equals each given value; a None or empty value
+    (an optional query parameter left out) filters nothing."""
+    for column, value in conditions:
+        if value:
+            query = query.where(column == value)
+    return query
 
 
 def paginate(conn: Connection, query: Select, page: PageParams) -> Page:

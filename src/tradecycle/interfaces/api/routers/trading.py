@@ -19,7 +19,7 @@ from tradecycle.core.types import OrderStatus, Side, Signal, TradeStatus
 from tradecycle.services import execution, portfolio
 
 from ..deps import Authorized, Ctx
-from ..pagination import Page, Paging, paginate
+from ..pagination import Page, Paging, paginate, where_equal
 
 router = APIRouter(tags=["trading"])
 
@@ -145,12 +145,12 @@ def orders(
         o.created_timestamp,
         o.updated_timestamp,
     ).order_by(o.created_timestamp.desc(), o.id.desc())
-    if status is not None:
-        query = query.where(o.status == status.value)
-    if symbol:
-        query = query.where(o.symbol == symbol.upper())
-    if cycle_id:
-        query = query.where(o.cycle_id == cycle_id)
+    query = where_equal(
+        query,
+        (o.status, status and status.value),
+        (o.symbol, symbol and symbol.upper()),
+        (o.cycle_id, cycle_id),
+    )
     with ctx.engine.connect() as conn:
         return paginate(conn, query, page)
 
@@ -184,9 +184,6 @@ def trades(
         t.closed_at,
         t.cycle_id,
     ).order_by(t.created_at.desc(), t.id.desc())
-    if status is not None:
-        query = query.where(t.status == status.value)
-    if symbol:
-        query = query.where(t.symbol == symbol.upper())
+    query = where_equal(query, (t.status, status and status.value), (t.symbol, symbol and symbol.upper()))
     with ctx.engine.connect() as conn:
         return paginate(conn, query, page)
