@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.signal import find_peaks as scipy_find_peaks
 
-from tradecycle.core.peaks import find_peaks
+from tradecycle.core.peaks import find_peaks, find_peaks_many
 
 
 def _series(seed: int, n: int, levels: int | None) -> np.ndarray:
@@ -47,3 +47,12 @@ def test_plateau_peak_is_its_middle_and_edges_never_peak():
 def test_distance_below_one_is_an_error():
     with pytest.raises(ValueError, match="distance"):
         find_peaks(np.arange(5.0), distance=0.5)
+
+
+def test_many_series_at_once_equal_one_by_one():
+    for seed in range(100):
+        high = _series(seed, 60, 1 if seed % 2 else None)
+        low = high - 1 - _series(seed + 1000, 60, None) % 3
+        many = find_peaks_many([high, -low], distance=3, prominence=1.5)
+        for got, x in zip(many, (high, -low), strict=True):
+            np.testing.assert_array_equal(got, scipy_find_peaks(x, distance=3, prominence=1.5)[0])

@@ -37,7 +37,7 @@ from tradecycle.core.pattern_scoring import (
     trend_score,
     volume_score,
 )
-from tradecycle.core.peaks import find_peaks
+from tradecycle.core.peaks import find_peaks_many
 from tradecycle.core.types import PatternHit, PatternType, SignalLabel
 
 
@@ -57,7 +57,8 @@ class Bars:
     def of(cls, high: np.ndarray, low: np.ndarray, close: np.ndarray, atr: float, p: PatternSettings) -> Bars:
         """Bars with pivots: find_peaks on highs and on negated lows, prominence in ATR."""
         kwargs = {"distance": p.chart_pivot_distance, "prominence": p.chart_prominence_atr * atr}
-        return cls(high, low, close, atr, find_peaks(high, **kwargs), find_peaks(-low, **kwargs))
+        peaks, troughs = find_peaks_many([high, -low], **kwargs)
+        return cls(high, low, close, atr, peaks, troughs)
 
     def mirrored(self) -> Bars:
         """The same bars upside down (price -> -price): highs and lows, peaks and troughs swap."""

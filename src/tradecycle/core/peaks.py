@@ -23,15 +23,28 @@ import numpy as np
 
 def find_peaks(x: np.ndarray, distance: float | None = None, prominence: float | None = None) -> np.ndarray:
     """Indices of the peaks of 1-D `x` (finite values) meeting `distance` and `prominence`."""
-    x = np.asarray(x, dtype=np.float64)
-    peaks = local_maxima(x)
-    if distance is not None:
-        if distance < 1:
-            raise ValueError("`distance` must be greater or equal to 1")
-        peaks = peaks[_keep_by_distance(peaks, x[peaks], math.ceil(distance))]
-    if prominence is not None:
-        peaks = peaks[prominences(x, peaks) >= prominence]
-    return peaks
+    return find_peaks_many([x], distance, prominence)[0]
+
+
+def find_peaks_many(
+    series: list[np.ndarray], distance: float | None = None, prominence: float | None = None
+) -> list[np.ndarray]:
+    """find_peaks of several equally long series at once (prominences in one batch: fewer numpy calls)."""
+    if distance is not None and distance < 1:
+        raise ValueError("`distance` must be greater or equal to 1")
+    xs = [np.asarray(x, dtype=np.float64) for x in series]
+    found = []
+    for x in xs:
+        peaks = local_maxima(x)
+        if distance is not None:
+            peaks = peaks[_keep_by_distance(peaks, x[peaks], math.ceil(distance))]
+        found.append(peaks)
+    if prominence is None or not any(p.size for p in found):
+        return found
+    values = np.stack(xs)[np.repeat(np.arange(len(xs)), [p.size for p in found])]
+    keep = prominences(values, np.concatenate(found)) >= prominence
+    bounds = np.cumsum([0] + [p.size for p in found])
+    return [p[keep[a:b]] for p, a, b in zip(found, bounds[:-1], bounds[1:], strict=True)]
 
 
 def local_maxima(x: np.ndarray) -> np.ndarray:
@@ -39,6 +52,9 @@ def local_maxima(x: np.ndarray) -> np.ndarray:
     n = x.size
     if n < 3:
         return np.empty(0, dtype=np.intp)
+    step = np.diff(x)
+    if step.all():  # no flat runs (the usual case for prices): a peak rises, then falls
+        return np.flatnonzero((step[:-1] > 0) & (step[1:] < 0)) + 1
     starts = np.flatnonzero(np.concatenate([[True], x[1:] != x[:-1]]))
     ends = np.concatenate([starts[1:] - 1, [n - 1]])
     values = x[starts]
@@ -66,16 +82,19 @@ def _keep_by_distance(peaks: np.ndarray, priority: np.ndarray, distance: int) ->
     return keep
 
 
-def prominences(x: np.ndarray, peaks: np.ndarray) -> np.ndarray:
-    """Each peak's prominence over the whole series (scipy's wlen=None)."""
+def prominences(values: np.ndarray, peaks: np.ndarray) -> np.ndarray:
+    """Prominence of each peak over its whole series (scipy's wlen=None): peak k is at
+    index peaks[k] of the 1-D series values[k] (rows may repeat one series)."""
     if peaks.size == 0:
         return np.empty(0)
-    idx = np.arange(x.size)
-    height = x[peaks][:, None]
-    higher = x[None, :] > height  # (peaks, samples)
-    before = idx[None, :] < peaks[:, None]
-    left = np.where(higher & before, idx[None, :], -1).max(axis=1)
-    right = np.where(higher & ~before, idx[None, :], x.size).min(axis=1)
-    left_min = np.where((idx > left[:, None]) & ~(idx > peaks[:, None]), x[None, :], np.inf).min(axis=1)
-    right_min = np.where(~before & (idx < right[:, None]), x[None, :], np.inf).min(axis=1)
-    return x[peaks] - np.maximum(left_min, right_min)
+    n = values.shape[1]
+    idx = np.arange(n)
+    at = peaks[:, None]
+    height = values[np.arange(peaks.size), peaks]
+    higher = values > height[:, None]
+    before = idx < at
+    left = np.where(higher & before, idx, -1).max(axis=1)
+    right = np.where(higher & ~before, idx, n).min(axis=1)
+    left_min = np.where((idx > left[:, None]) & (idx <= at), values, np.inf).min(axis=1)
+    right_min = np.where(~before & (idx < right[:, None]), values, np.inf).min(axis=1)
+    return height - np.maximum(left_min, right_min)
