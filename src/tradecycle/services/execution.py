@@ -21,7 +21,7 @@ import numpy as np
 from sqlalchemy import Connection, bindparam, select
 
 from tradecycle.adapters.brokers.base import Broker, BrokerOrder, OrderRequest
-from tradecycle.adapters.brokers.paper import PaperBroker, order_metadata
+from tradecycle.adapters.brokers.paper import PaperBroker, row_metadata
 from tradecycle.adapters.store import schema as s
 from tradecycle.config import BrokerSettings, SettingsModel
 from tradecycle.core.fills import (
@@ -164,7 +164,7 @@ def run_fills_phase(conn: Connection, ctx: CycleContext) -> PhaseResult:
     rows = [
         r
         for r in open_rows
-        if r.created_timestamp <= opened and order_metadata(r).get("filled_through", "") < session
+        if r.created_timestamp <= opened and row_metadata(r).get("filled_through", "") < session
     ]
     rows.sort(key=lambda r: (r.side != Side.SELL.value, r.id))  # sells free cash for buys
     book = FillBook(conn, ctx, broker, costs, session)
@@ -417,7 +417,7 @@ class FillBook:
                     reason=reason.value,
                 )
             )
-            if order_metadata(row).get("filled_through", "") >= self.session or row.status != "submitted":
+            if row_metadata(row).get("filled_through", "") >= self.session or row.status != "submitted":
                 continue
             quantity = min(held, int(cap[k]))
             if quantity > 0:

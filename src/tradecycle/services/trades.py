@@ -8,13 +8,12 @@ proceeds - entry cost - commissions, in cents until the end.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, select, update
 
-from tradecycle.adapters.brokers.paper import order_metadata
+from tradecycle.adapters.brokers.paper import row_metadata
 from tradecycle.adapters.store import schema as s
 from tradecycle.adapters.store.bulk import insert_rows, to_json
 from tradecycle.core.types import Side, TradeStatus
@@ -70,17 +69,13 @@ class Fill:
     commission_cents: int
 
 
-def trade_metadata(trade: Any) -> dict[str, Any]:
-    return json.loads(trade.metadata) if trade.metadata else {}
-
-
 def initial_stop(trade: Any) -> float:
-    value = trade_metadata(trade).get("initial_stop")
+    value = row_metadata(trade).get("initial_stop")
     return float(value) if value is not None else float(trade.stop_loss or 0.0)
 
 
 def entry_session(trade: Any) -> str | None:
-    return trade_metadata(trade).get("entry_session")
+    return row_metadata(trade).get("entry_session")
 
 
 def open_trades(conn: Connection, account_id: int) -> list[Any]:
@@ -92,7 +87,7 @@ def book_entry(conn: Connection, ctx: CycleContext, order: Any, fill: Fill, sess
     first_fill = not order.filled_quantity
     trade = None if first_fill else conn.execute(BY_ENTRY_ORDER, {"order_id": order.order_id}).first()
     if trade is None:
-        meta = order_metadata(order)
+        meta = row_metadata(order)
         stop = meta.get("stop_loss")
         insert_rows(
             conn,
@@ -131,7 +126,7 @@ def book_entry(conn: Connection, ctx: CycleContext, order: Any, fill: Fill, sess
             ],
         )
         return
-    meta = trade_metadata(trade)
+    meta = row_metadata(trade)
     meta["entry_cents"] += fill.notional_cents
     meta["commission_cents"] += fill.commission_cents
     quantity = trade.quantity + fill.quantity
@@ -155,7 +150,7 @@ def book_exit(
         trade = conn.execute(OPEN_TRADE_OF, {"account": ctx.account_id, "symbol": fill.symbol}).first()
     if trade is None:
         return
-    meta = trade_metadata(trade)
+    meta = row_metadata(trade)
     meta["exit_cents"] += fill.notional_cents
     meta["exit_quantity"] += fill.quantity
     meta["commission_cents"] += fill.commission_cents

@@ -73,7 +73,8 @@ CASH = select(func.coalesce(func.sum(s.transactions.c.amount_cents), 0)).where(
 )
 
 
-def order_metadata(row: Any) -> dict[str, Any]:
+def row_metadata(row: Any) -> dict[str, Any]:
+    """A stored order's or trade's metadata JSON as a dict ({} when empty)."""
     return json.loads(row.metadata) if row.metadata else {}
 
 
@@ -214,7 +215,7 @@ class PaperBroker:
                 "average_fill_price": round((previous + price * quantity) / filled, 6),
                 "commission": round((row.commission or 0.0) + commission, 2),
                 "updated_timestamp": self.now,
-                "metadata": to_json(order_metadata(row) | {"filled_through": session}),
+                "metadata": to_json(row_metadata(row) | {"filled_through": session}),
             },
         )
         self._history(
@@ -234,7 +235,7 @@ class PaperBroker:
 
     def mark_seen(self, row: Any, session: str) -> None:
         """Remember that an open order was already offered bar `session` (so no bar fills it twice)."""
-        metadata = order_metadata(row) | {"filled_through": session}
+        metadata = row_metadata(row) | {"filled_through": session}
         self.conn.execute(UPDATE_ORDER, {"b_order_id": row.order_id, "metadata": to_json(metadata)})
 
     def expire(self, client_order_id: str, reason: str) -> OrderStatus:
