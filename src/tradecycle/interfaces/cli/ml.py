@@ -16,6 +16,7 @@ from tradecycle.adapters.store.schema import ml_models
 from tradecycle.errors import DataError
 
 from .common import App, ConfigOption, DatabaseOption, JsonOption, console, open_context, print_json
+from .cycle import parse_day
 
 app = App(help="Train, evaluate and list the ML direction models.")
 
@@ -28,12 +29,7 @@ SymbolsOption = Annotated[
 
 
 def _day(value: str | None, name: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise DataError(f"{name} {value!r} is not a date (YYYY-MM-DD)") from None
+    return None if value is None else parse_day(value, name)
 
 
 def _symbols(value: str | None) -> list[str] | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 
 import typer
@@ -10,21 +10,11 @@ from rich.table import Table
 from sqlalchemy import select
 
 from tradecycle.adapters.store.schema import news_sentiment
-from tradecycle.errors import DataError
 
 from .common import App, ConfigOption, DatabaseOption, JsonOption, console, open_context, print_json
+from .cycle import parse_moment
 
 app = App(help="Headlines and their finance sentiment, as of a time or as recorded.")
-
-
-def parse_at(value: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise DataError(f"--at {value!r} is not an ISO time such as 2015-03-02T21:00:00Z") from None
-    if moment.tzinfo is None:
-        raise DataError(f"--at {value!r} has no timezone; add Z for UTC or an offset such as -05:00")
-    return moment.astimezone(UTC)
 
 
 @app.command("show")
@@ -50,7 +40,7 @@ def show(
     if at is not None:
         from tradecycle.services.news import analyse
 
-        moment = parse_at(at)
+        moment = parse_moment(at)
         articles, summary, errors = analyse([symbol], moment, app_ctx.settings)
         posts = [
             {
