@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -50,17 +52,24 @@ def _drop_schema(schema: str) -> None:
     admin.dispose()
 
 
+@contextmanager
+def _scratch_postgres_url() -> Iterator[str]:
+    """A URL on a fresh PostgreSQL schema, dropped on exit."""
+    url, schema = _postgres_schema_url()
+    try:
+        yield url
+    finally:
+        _drop_schema(schema)
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 def db_url(request, tmp_path) -> str:
     """An empty database URL, once on a SQLite file and once on PostgreSQL."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'trading_system.db'}"
         return
-    url, schema = _postgres_schema_url()
-    try:
+    with _scratch_postgres_url() as url:
         yield url
-    finally:
-        _drop_schema(schema)
 
 
 @pytest.fixture
@@ -70,11 +79,8 @@ def sqlite_url(tmp_path) -> str:
 
 @pytest.fixture
 def postgres_url() -> str:
-    url, schema = _postgres_schema_url()
-    try:
+    with _scratch_postgres_url() as url:
         yield url
-    finally:
-        _drop_schema(schema)
 
 
 @pytest.fixture
