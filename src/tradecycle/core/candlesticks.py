@@ -36,6 +36,7 @@ from tradecycle.core.pattern_scoring import (
     levels_ok,
     prior_trend_z,
     relative_volume,
+    risk_levels,
     trend_score,
     volume_score,
 )
@@ -248,16 +249,7 @@ def candlestick_hits(
 def _levels(
     high: np.ndarray, low: np.ndarray, entry: float, atr: float, span: int, sign: int, p: PatternSettings
 ) -> tuple[float, float, float]:
-    """(entry, stop, target) for one hit; NEUTRAL hits get long-side levels."""
-    floor = p.candle_min_risk_atr * atr if np.isfinite(atr) else 0.0
-    floor = max(floor, entry * 1e-3)
-    if sign < 0:
-        risk = max(float(np.nanmax(high[-span:])) - entry, floor)
-        stop = entry + risk
-        target = max(entry - p.target_rr * risk, p.min_price_fraction * entry)
-    else:
-        risk = max(entry - float(np.nanmin(low[-span:])), floor)
-        risk = min(risk, entry * (1.0 - p.min_price_fraction))
-        stop = entry - risk
-        target = entry + p.target_rr * risk
+    """(entry, stop, target) for one hit, rounded; the pattern's stop is its candles' extreme."""
+    extreme = float(np.nanmax(high[-span:])) if sign < 0 else float(np.nanmin(low[-span:]))
+    stop, target = risk_levels(entry, extreme, sign, atr, p)
     return round(entry, 4), round(stop, 4), round(target, 4)

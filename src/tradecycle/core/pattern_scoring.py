@@ -95,3 +95,23 @@ def levels_ok(sign: int, entry: float, stop: float, target: float) -> bool:
     if not all(math.isfinite(x) and x > 0 for x in (entry, stop, target)):
         return False
     return stop < entry < target if sign >= 0 else target < entry < stop
+
+
+def risk_levels(
+    entry: float, pattern_stop: float, sign: int, atr: float, p: PatternSettings, target: float | None = None
+) -> tuple[float, float]:
+    """(stop, target) of a hit at `entry`, shared by candlestick and volume patterns.
+
+    Risk is the distance to the pattern's own stop, at least `candle_min_risk_atr` ATR
+    (when the ATR is known) and 0.1 % of entry, and a long's at most
+    (1 - `min_price_fraction`) x entry; the target is the given measured move or
+    `target_rr` x risk, floored at `min_price_fraction` x entry. sign 0 gets long levels.
+    """
+    side = -1 if sign < 0 else 1
+    floor = max(p.candle_min_risk_atr * atr if np.isfinite(atr) else 0.0, entry * 1e-3)
+    risk = max(side * (entry - pattern_stop), floor)
+    if side > 0:
+        risk = min(risk, entry * (1.0 - p.min_price_fraction))
+    if target is None:
+        target = entry + side * p.target_rr * risk
+    return entry - side * risk, max(target, p.min_price_fraction * entry)

@@ -31,6 +31,7 @@ from tradecycle.core.pattern_scoring import (
     levels_ok,
     prior_trend_z,
     relative_volume,
+    risk_levels,
     trend_score,
     volume_score,
 )
@@ -142,12 +143,7 @@ def volume_patterns(
         if found is None or found.sign == 0:
             continue
         sign = found.sign
-        risk = max(sign * (entry - found.stop), p.candle_min_risk_atr * atr, entry * 1e-3)
-        if sign > 0:
-            risk = min(risk, entry * (1 - p.min_price_fraction))
-        target = found.target if found.target is not None else entry + sign * p.target_rr * risk
-        target = max(target, p.min_price_fraction * entry)
-        stop = entry - sign * risk
+        stop, target = risk_levels(entry, found.stop, sign, atr, p, found.target)
         if not levels_ok(sign, entry, stop, target):
             continue
         trend_points = trend_score(found.trend_z, sign, found.role, p)
