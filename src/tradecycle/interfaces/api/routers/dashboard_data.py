@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 import numpy as np
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import StreamingResponse
 from sqlalchemy import Column, Connection, Select, func, select
 
@@ -390,46 +390,34 @@ def symbol_detail(
     )
 
 
-TradeFilters = dict(
-    symbol=Query(None, max_length=16, description="symbol"),
-    status=Query(None, description="pending | open | closed | cancelled"),
-    side=Query(None, description="BUY | SELL"),
-    strategy=Query(None, max_length=64),
-    start=Query(None, description="entered on or after this date"),
-    end=Query(None, description="entered on or before this date"),
-)
+def trade_filters(
+    symbol: str | None = Query(None, max_length=16, description="symbol"),
+    status: TradeStatus | None = Query(None, description="pending | open | closed | cancelled"),
+    side: Side | None = Query(None, description="BUY | SELL"),
+    strategy: str | None = Query(None, max_length=64),
+    start: date | None = Query(None, description="entered on or after this date"),
+    end: date | None = Query(None, description="entered on or before this date"),
+) -> Select:
+    """The trades query with the filters /dashboard/trades and /dashboard/trades.csv share."""
+    return trade_query(symbol, status, side, strategy, start, end)
+
+
+TradeQuery = Annotated[Select, Depends(trade_filters)]
 
 
 @router.get("/trades", response_model=Page)
-def trades(
-    ctx: Ctx,
-    page: Paging,
-    symbol: str | None = TradeFilters["symbol"],
-    status: TradeStatus | None = TradeFilters["status"],
-    side: Side | None = TradeFilters["side"],
-    strategy: str | None = TradeFilters["strategy"],
-    start: date | None = TradeFilters["start"],
-    end: date | None = TradeFilters["end"],
-) -> FastJSONResponse:
+def trades(ctx: Ctx, query: TradeQuery, page: Paging) -> FastJSONResponse:
     """Trades newest first, filterable by symbol, status, side, strategy and entry date."""
     with ctx.engine.connect() as conn:
-        result = paginate(conn, trade_query(symbol, status, side, strategy, start, end), page)
+        result = paginate(conn, query, page)
     return FastJSONResponse(result.model_dump())
 
 
 @router.get("/trades.csv", response_class=StreamingResponse)
-def trades_csv(
-    ctx: Ctx,
-    symbol: str | None = TradeFilters["symbol"],
-    status: TradeStatus | None = TradeFilters["status"],
-    side: Side | None = TradeFilters["side"],
-    strategy: str | None = TradeFilters["strategy"],
-    start: date | None = TradeFilters["start"],
-    end: date | None = TradeFilters["end"],
-) -> StreamingResponse:
+def trades_csv(ctx: Ctx, query: TradeQuery) -> StreamingResponse:
     """The same filters as /dashboard/trades, every matching row, as CSV."""
     with ctx.engine.connect() as conn:
-        rows = conn.execute(trade_query(symbol, status, side, strategy, start, end)).mappings().all()
+        rows = conn.execute(query).mappings().all()
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
