@@ -17,6 +17,7 @@ from sqlalchemy.exc import DBAPIError
 from tradecycle.adapters.store.database import mask_url, open_engine
 from tradecycle.coordinator.clock import WallClock
 from tradecycle.errors import DatabaseError, DataError
+from tradecycle.interfaces.formatting import money, num, pct
 from tradecycle.services import reporting
 
 from .common import App, ConfigOption, DatabaseOption, JsonOption, console, open_context, print_json
@@ -46,18 +47,6 @@ def _reading(config: Path | None, database: str | None) -> Iterator[tuple[Connec
 
 def _plain(obj: Any) -> Any:
     return dataclasses.asdict(obj) if dataclasses.is_dataclass(obj) else obj
-
-
-def _money(v: float | None) -> str:
-    return "—" if v is None else f"{v:,.2f}"
-
-
-def _pct(v: float | None) -> str:
-    return "—" if v is None else f"{v * 100:,.2f}%"
-
-
-def _num(v: float | None, digits: int = 2) -> str:
-    return "—" if v is None else f"{v:,.{digits}f}"
 
 
 def _pairs(title: str, rows: list[tuple[str, str]]) -> Table:
@@ -100,14 +89,14 @@ def daily(
             _pairs(
                 f"Daily summary {s.date or '(no sessions yet)'}",
                 [
-                    ("Equity", _money(s.equity)),
-                    ("Cash", _money(s.cash)),
-                    ("Positions value", _money(s.positions_value)),
-                    ("Day P&L", f"{_money(s.daily_pnl)} ({_pct(s.daily_return)})"),
-                    ("Total P&L", _money(s.total_pnl)),
+                    ("Equity", money(s.equity)),
+                    ("Cash", money(s.cash)),
+                    ("Positions value", money(s.positions_value)),
+                    ("Day P&L", f"{money(s.daily_pnl)} ({pct(s.daily_return)})"),
+                    ("Total P&L", money(s.total_pnl)),
                     ("Open positions", str(s.open_positions)),
                     ("Trades opened / closed", f"{s.trades_opened} / {s.trades_closed}"),
-                    ("Realized P&L (wins/losses)", f"{_money(s.realized_pnl)} ({s.wins}/{s.losses})"),
+                    ("Realized P&L (wins/losses)", f"{money(s.realized_pnl)} ({s.wins}/{s.losses})"),
                     ("Orders submitted / filled", f"{s.orders_submitted} / {s.orders_filled}"),
                     ("Cycles completed / failed", f"{s.cycles_completed} / {s.cycles_failed}"),
                 ],
@@ -117,7 +106,7 @@ def daily(
             "Date", "Closed trades", "Realized P&L", "Wins", title="Realized P&L by day", title_justify="left"
         )
         for d in s.history:
-            history.add_row(str(d.date), str(d.trades_closed), _money(d.realized_pnl), str(d.wins))
+            history.add_row(str(d.date), str(d.trades_closed), money(d.realized_pnl), str(d.wins))
         console.print(history)
 
     _emit(as_json, s, render)
@@ -141,29 +130,29 @@ def performance(
         r, t, b = p.returns, p.trades, p.benchmark
         rows = [
             ("Period", f"{p.start} → {p.end} ({p.sessions} sessions)" if p.start else "no sessions yet"),
-            ("Equity", f"{_money(p.initial_equity)} → {_money(p.final_equity)}"),
-            ("Total return", _pct(r.total_return)),
-            ("CAGR", _pct(r.cagr)),
-            ("Volatility (ann.)", _pct(r.volatility)),
-            (f"Sharpe (rf {p.risk_free_rate:.2%})", _num(r.sharpe)),
-            ("Sortino", _num(r.sortino)),
-            ("Calmar", _num(r.calmar)),
-            ("Max drawdown", _pct(r.max_drawdown)),
+            ("Equity", f"{money(p.initial_equity)} → {money(p.final_equity)}"),
+            ("Total return", pct(r.total_return)),
+            ("CAGR", pct(r.cagr)),
+            ("Volatility (ann.)", pct(r.volatility)),
+            (f"Sharpe (rf {p.risk_free_rate:.2%})", num(r.sharpe)),
+            ("Sortino", num(r.sortino)),
+            ("Calmar", num(r.calmar)),
+            ("Max drawdown", pct(r.max_drawdown)),
             ("Max drawdown duration", f"{r.max_drawdown_duration} sessions"),
-            ("Exposure", _pct(p.exposure)),
+            ("Exposure", pct(p.exposure)),
             ("Closed trades", str(t.trades)),
-            ("Win rate", _pct(t.win_rate)),
-            ("Profit factor", _num(t.profit_factor)),
-            ("Expectancy", _money(t.expectancy)),
-            ("Net profit (closed)", _money(t.net_profit)),
+            ("Win rate", pct(t.win_rate)),
+            ("Profit factor", num(t.profit_factor)),
+            ("Expectancy", money(t.expectancy)),
+            ("Net profit (closed)", money(t.net_profit)),
         ]
         if b is not None:
             rows += [
-                ("Benchmark return", _pct(b.benchmark_total_return)),
-                ("Excess return", _pct(b.excess_return)),
-                ("Beta", _num(b.beta)),
-                ("Alpha (ann.)", _pct(b.alpha_annual)),
-                ("Information ratio", _num(b.information_ratio)),
+                ("Benchmark return", pct(b.benchmark_total_return)),
+                ("Excess return", pct(b.excess_return)),
+                ("Beta", num(b.beta)),
+                ("Alpha (ann.)", pct(b.alpha_annual)),
+                ("Information ratio", num(b.information_ratio)),
             ]
         console.print(_pairs("Trading performance", rows))
 
@@ -185,7 +174,7 @@ def patterns(
         table = Table("Pattern", "Type", "Hits", "Trades", "Win rate", "Avg return", "Total P&L")
         for r in rows:
             table.add_row(
-                r.pattern_name, r.pattern_type, str(r.hits), str(r.trades), _pct(r.win_rate), _pct(r.average_return), _money(r.total_pnl),
+                r.pattern_name, r.pattern_type, str(r.hits), str(r.trades), pct(r.win_rate), pct(r.average_return), money(r.total_pnl),
             )  # fmt: skip
         console.print(table)
 
@@ -206,14 +195,14 @@ def cycles(
     def render() -> None:
         console.print(
             f"[bold]{a.cycles}[/] cycles ({a.first_as_of} → {a.last_as_of}): {a.completed} completed, "
-            f"{a.failed} failed, {a.running} running; success rate {_pct(a.success_rate)}; "
-            f"mean {_num(a.mean_duration_seconds, 3)} s, p95 {_num(a.p95_duration_seconds, 3)} s"
+            f"{a.failed} failed, {a.running} running; success rate {pct(a.success_rate)}; "
+            f"mean {num(a.mean_duration_seconds, 3)} s, p95 {num(a.p95_duration_seconds, 3)} s"
         )
         table = Table("Phase", "Runs", "Failures", "Failure rate", "Mean s", "p95 s", "Max s", "Mean items")
         for ph in a.phases:
             table.add_row(
-                ph.phase, str(ph.runs), str(ph.failures), _pct(ph.failure_rate), _num(ph.mean_seconds, 4),
-                _num(ph.p95_seconds, 4), _num(ph.max_seconds, 4), _num(ph.mean_items, 1),
+                ph.phase, str(ph.runs), str(ph.failures), pct(ph.failure_rate), num(ph.mean_seconds, 4),
+                num(ph.p95_seconds, 4), num(ph.max_seconds, 4), num(ph.mean_items, 1),
             )  # fmt: skip
         console.print(table)
         for e in a.recent_errors:
@@ -237,7 +226,7 @@ def health(config: ConfigOption = None, database: DatabaseOption = None, as_json
         for sv in h.services:
             table.add_row(
                 sv.service_name, f"{sv.host}:{sv.port}", sv.status, str(sv.last_heartbeat),
-                _num(sv.seconds_since_heartbeat, 0), "yes" if sv.stale else "no",
+                num(sv.seconds_since_heartbeat, 0), "yes" if sv.stale else "no",
             )  # fmt: skip
         console.print(table)
         for problem in h.problems:

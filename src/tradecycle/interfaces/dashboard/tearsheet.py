@@ -12,6 +12,7 @@ from html import escape
 import numpy as np
 
 from tradecycle.core.metrics import drawdown_series
+from tradecycle.interfaces.formatting import dollars, num, pct
 from tradecycle.services.reporting import EquityCurve, PerformanceReport
 
 WIDTH, HEIGHT, PAD = 900, 260, 40
@@ -23,18 +24,6 @@ h1{font-size:20px;margin:0 0 4px}h2{font-size:15px;margin:24px 0 8px;color:#8fa1
 td.n{text-align:right;font-variant-numeric:tabular-nums}.grid{display:flex;gap:32px;flex-wrap:wrap}
 svg{background:#131a22;border:1px solid #223;border-radius:4px}.pos{color:#3fb68b}.neg{color:#f0616d}
 """
-
-
-def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:,.2f}%"
-
-
-def _num(value: float | None, digits: int = 2) -> str:
-    return "—" if value is None else f"{value:,.{digits}f}"
-
-
-def _money(value: float | None) -> str:
-    return "—" if value is None else f"${value:,.2f}"
 
 
 def _polyline(values: np.ndarray, lo: float, hi: float, colour: str) -> str:
@@ -78,38 +67,40 @@ def render_tearsheet(report: PerformanceReport, curve: EquityCurve, generated_at
     benchmark = curve.benchmark
     if benchmark.size and np.isfinite(benchmark[0]) and benchmark[0] > 0 and curve.equity.size:
         benchmark = benchmark / benchmark[0] * curve.equity[0]
-    equity_svg = _chart([("Portfolio", curve.equity, "#4da3ff"), ("Benchmark", benchmark, "#c9a227")], _money)
+    equity_svg = _chart(
+        [("Portfolio", curve.equity, "#4da3ff"), ("Benchmark", benchmark, "#c9a227")], dollars
+    )
     dd = drawdown_series(curve.equity) if curve.equity.size else curve.equity
-    drawdown_svg = _chart([("Drawdown", dd, "#f0616d")], _pct)
+    drawdown_svg = _chart([("Drawdown", dd, "#f0616d")], pct)
     performance = [
-        ("Total return", _pct(r.total_return)),
-        ("CAGR", _pct(r.cagr)),
-        ("Volatility (ann.)", _pct(r.volatility)),
-        ("Sharpe", _num(r.sharpe)),
-        ("Sortino", _num(r.sortino)),
-        ("Calmar", _num(r.calmar)),
-        ("Max drawdown", _pct(r.max_drawdown)),
+        ("Total return", pct(r.total_return)),
+        ("CAGR", pct(r.cagr)),
+        ("Volatility (ann.)", pct(r.volatility)),
+        ("Sharpe", num(r.sharpe)),
+        ("Sortino", num(r.sortino)),
+        ("Calmar", num(r.calmar)),
+        ("Max drawdown", pct(r.max_drawdown)),
         ("Max drawdown duration (sessions)", str(r.max_drawdown_duration)),
-        ("Exposure", _pct(report.exposure)),
+        ("Exposure", pct(report.exposure)),
     ]
     if b is not None:
         performance += [
-            ("Benchmark total return", _pct(b.benchmark_total_return)),
-            ("Excess return", _pct(b.excess_return)),
-            ("Beta", _num(b.beta)),
-            ("Alpha (ann.)", _pct(b.alpha_annual)),
-            ("Information ratio", _num(b.information_ratio)),
+            ("Benchmark total return", pct(b.benchmark_total_return)),
+            ("Excess return", pct(b.excess_return)),
+            ("Beta", num(b.beta)),
+            ("Alpha (ann.)", pct(b.alpha_annual)),
+            ("Information ratio", num(b.information_ratio)),
         ]
     trades = [
         ("Closed trades", str(t.trades)),
-        ("Win rate", _pct(t.win_rate)),
-        ("Profit factor", _num(t.profit_factor)),
-        ("Expectancy", _money(t.expectancy)),
-        ("Average win", _money(t.average_win)),
-        ("Average loss", _money(t.average_loss)),
-        ("Largest win", _money(t.largest_win)),
-        ("Largest loss", _money(t.largest_loss)),
-        ("Net profit", _money(t.net_profit)),
+        ("Win rate", pct(t.win_rate)),
+        ("Profit factor", num(t.profit_factor)),
+        ("Expectancy", dollars(t.expectancy)),
+        ("Average win", dollars(t.average_win)),
+        ("Average loss", dollars(t.average_loss)),
+        ("Largest win", dollars(t.largest_win)),
+        ("Largest loss", dollars(t.largest_loss)),
+        ("Net profit", dollars(t.net_profit)),
     ]
     period = (
         f"{report.start} to {report.end}, {report.sessions} sessions" if report.start else "no sessions yet"
@@ -120,7 +111,7 @@ def render_tearsheet(report: PerformanceReport, curve: EquityCurve, generated_at
 <h1>tradecycle performance tearsheet</h1>
 <div class="sub">Account {report.account_id} · {escape(period)} · risk-free rate {report.risk_free_rate:.2%} ·
 annualised over {report.periods_per_year} sessions · generated {generated_at:%Y-%m-%d %H:%M UTC}</div>
-<div class="sub">Equity {_money(report.initial_equity)} → {_money(report.final_equity)}</div>
+<div class="sub">Equity {dollars(report.initial_equity)} → {dollars(report.final_equity)}</div>
 <h2>Equity against the benchmark</h2>{equity_svg}
 <h2>Drawdown</h2>{drawdown_svg}
 <div class="grid">
