@@ -118,34 +118,26 @@ class CompositeStrategy(Strategy):
         for i, symbol in enumerate(symbols):
             comp = {k: float(v[i]) for k, v in components.items()}
             reasons = self._reasons(i, signals, pattern_names[i], comp)
+            shared = {  # what the evaluation records and its signal (if any) carries
+                "symbol": symbol,
+                "score": float(score[i]),
+                "confidence": float(conf[i]),
+                "entry": float(entry[i]),
+                "stop": float(stop[i]),
+                "target": float(target[i]),
+                "reasons": reasons,
+                "components": comp,
+            }
             signal = None
             if buy[i] or exit_[i] or short[i]:
-                signal = Signal(
-                    symbol=symbol,
-                    side=Side.BUY if buy[i] else Side.SELL,
-                    score=float(score[i]),
-                    confidence=float(conf[i]),
-                    entry=float(entry[i]),
-                    stop=float(stop[i]),
-                    target=float(target[i]),
-                    strategy_name=self.name,
-                    reasons=reasons,
-                    components=comp,
-                )
+                signal = Signal(side=Side.BUY if buy[i] else Side.SELL, strategy_name=self.name, **shared)
             out.append(
                 Evaluation(
-                    symbol=symbol,
                     label=str(label[i]),
-                    score=float(score[i]),
-                    confidence=float(conf[i]),
-                    entry=float(entry[i]),
-                    stop=float(stop[i]),
-                    target=float(target[i]),
                     expected_return=float(expected[i]),
-                    reasons=reasons,
-                    components=comp,
                     checks={k: bool(v[i]) for k, v in checks.items()} | {"held": bool(is_held[i])},
                     signal=signal,
+                    **shared,
                 )
             )
         return out
