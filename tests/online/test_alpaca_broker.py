@@ -133,6 +133,12 @@ def test_refused_keys_and_missing_keys_are_config_errors(alpaca_http, no_wait):
 # ---------------------------------------------------------------- reconciliation
 
 
+def _alpaca_account(conn) -> int:
+    return conn.execute(
+        s.accounts.insert().values(name="alpaca-default", broker="alpaca").returning(s.accounts.c.id)
+    ).scalar_one()
+
+
 def _seed(conn) -> int:
     account_id = conn.execute(
         s.accounts.insert()
@@ -247,9 +253,7 @@ def test_reconcile_of_matching_books_is_clean(sqlite_url, alpaca_http, no_wait):
     alpaca_http.add("GET", f"{PAPER}/positions", (200, []))
     engine = prepare_database(sqlite_url)
     with engine.begin() as conn:
-        account_id = conn.execute(
-            s.accounts.insert().values(name="alpaca-default", broker="alpaca").returning(s.accounts.c.id)
-        ).scalar_one()
+        account_id = _alpaca_account(conn)
         conn.execute(
             s.orders.insert().values(
                 order_id=AAPL_ID,
@@ -280,9 +284,7 @@ def test_execution_broker_keeps_alpaca_orders_in_our_book_and_never_resends(db_u
     engine = prepare_database(db_url)
     try:
         with engine.begin() as conn:
-            account_id = conn.execute(
-                s.accounts.insert().values(name="alpaca-default", broker="alpaca").returning(s.accounts.c.id)
-            ).scalar_one()
+            account_id = _alpaca_account(conn)
             conn.execute(s.symbols.insert().values(symbol="AAPL"))
             broker = AlpacaExecutionBroker(conn, account_id, NOW, "cycle_20261124_210000", SETTINGS)
             request = OrderRequest(AAPL_ID, "AAPL", Side.BUY, 12, take_profit=290.0, stop_loss=270.0)
@@ -305,9 +307,7 @@ def test_a_failed_alpaca_submit_records_nothing(sqlite_url, alpaca_http):
     alpaca_http.add("POST", f"{PAPER}/orders", requests.exceptions.ConnectionError("Network is unreachable"))
     engine = prepare_database(sqlite_url)
     with engine.begin() as conn:
-        account_id = conn.execute(
-            s.accounts.insert().values(name="alpaca-default", broker="alpaca").returning(s.accounts.c.id)
-        ).scalar_one()
+        account_id = _alpaca_account(conn)
         broker = AlpacaExecutionBroker(conn, account_id, NOW, "c", SETTINGS)
         with pytest.raises(DataError, match="cannot reach Alpaca paper trading"):
             broker.submit(OrderRequest(AAPL_ID, "AAPL", Side.BUY, 12))
