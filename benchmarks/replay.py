@@ -41,17 +41,28 @@ from tradecycle.coordinator.replay import replay
 from tradecycle.settings import load_settings
 
 
-def _postgres_schema(url: str) -> str:
-    """A fresh schema so the benchmark never touches other data; returned URL uses it."""
-    schema = f"bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(
+def _admin(url: str):
+    return create_engine(
         url.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT"
     )
+
+
+def _postgres_schema(url: str) -> tuple[str, str]:
+    """A fresh schema so the benchmark never touches other data: (URL using it, its name)."""
+    schema = f"bench_{uuid.uuid4().hex[:8]}"
+    admin = _admin(url)
     with admin.connect() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     admin.dispose()
     sep = "&" if "?" in url else "?"
-    return f"{url}{sep}options=-csearch_path%3D{schema}"
+    return f"{url}{sep}options=-csearch_path%3D{schema}", schema
+
+
+def _drop_schema(url: str, schema: str) -> None:
+    admin = _admin(url)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
 
 
 def main() -> None:
@@ -65,30 +76,38 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         url = args.database or f"sqlite:///{Path(scratch) / 'bench.db'}"
+        schema = None
         if url.startswith("postgresql"):
-            url = _postgres_schema(url)
-        settings = load_settings(None, {"database_url": url, "data": {"provider": "bundled"}})
-        engine = prepare_database(url)
-        symbols = args.symbols.split(",") if args.symbols else None
-        started = time.perf_counter()
-        summary = replay(
-            engine, settings, date.fromisoformat(args.start), date.fromisoformat(args.end), symbols
-        )
-        seconds = time.perf_counter() - started
-        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"engine           {engine.dialect.name}")
-        print(f"sessions         {summary.sessions}")
-        print(f"cycles run       {summary.cycles_run} (failed {summary.cycles_failed})")
-        print(f"wall time        {seconds:.1f} s  (goal <= 60 s)")
-        print(f"cycles/s         {summary.cycles_run / seconds:.1f}")
-        print(f"peak RSS         {peak_mb:.0f} MB  (goal < 500 MB)")
-        phase_total = sum(summary.phase_seconds.values())
-        print(f"outside phases   {seconds - phase_total:.1f} s (loading, feature precompute, bookkeeping)")
-        for phase, spent in sorted(summary.phase_seconds.items(), key=lambda kv: -kv[1]):
-            print(f"  {phase:<12} {spent:7.2f} s  {1000 * spent / max(summary.cycles_run, 1):6.1f} ms/cycle")
-        if summary.first_failure:
-            print(f"first failure    {summary.first_failure}")
-        engine.dispose()
+            url, schema = _postgres_schema(url)
+        try:
+            _run(url, args)
+        finally:
+            if schema is not None:
+                _drop_schema(args.database, schema)
+
+
+def _run(url: str, args: argparse.Namespace) -> None:
+    """Replay into `url` and print the figures."""
+    settings = load_settings(None, {"database_url": url, "data": {"provider": "bundled"}})
+    engine = prepare_database(url)
+    symbols = args.symbols.split(",") if args.symbols else None
+    started = time.perf_counter()
+    summary = replay(engine, settings, date.fromisoformat(args.start), date.fromisoformat(args.end), symbols)
+    seconds = time.perf_counter() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"engine           {engine.dialect.name}")
+    print(f"sessions         {summary.sessions}")
+    print(f"cycles run       {summary.cycles_run} (failed {summary.cycles_failed})")
+    print(f"wall time        {seconds:.1f} s  (goal <= 60 s)")
+    print(f"cycles/s         {summary.cycles_run / seconds:.1f}")
+    print(f"peak RSS         {peak_mb:.0f} MB  (goal < 500 MB)")
+    phase_total = sum(summary.phase_seconds.values())
+    print(f"outside phases   {seconds - phase_total:.1f} s (loading, feature precompute, bookkeeping)")
+    for phase, spent in sorted(summary.phase_seconds.items(), key=lambda kv: -kv[1]):
+        print(f"  {phase:<12} {spent:7.2f} s  {1000 * spent / max(summary.cycles_run, 1):6.1f} ms/cycle")
+    if summary.first_failure:
+        print(f"first failure    {summary.first_failure}")
+    engine.dispose()
 
 
 if __name__ == "__main__":
