@@ -10,8 +10,9 @@ Measured 2026-11-25 on the shared 2-core dev box (load 1.5-4 from other work; ju
 
     full range, SQLite   before: 164 s wall, CPU 53.6 user + 7.2 sys, peak RSS 594 MB
                          after:  49.4 s wall, CPU 43.8 user + 5.4 sys, peak RSS 450 MB (identical rows)
-    full range, PostgreSQL after: 200 s wall on a loaded box (the server shares the 2 cores),
-                         client CPU 50.0 user + 5.1 sys, peak RSS 456 MB
+    full range, PostgreSQL before: 97.9 s wall, client CPU 53.4 user + 6.6 sys, peak RSS 598 MB
+                         after:  81.9 s wall, client CPU 46.1 user + 4.9 sys, peak RSS 454 MB
+                         (the server shares the 2 cores; fills 10.4, risk 6.2, portfolio 6.1 ms/cycle)
     demo 2014-01-02..2015-12-31 (504 cycles), SQLite after: 19.7 s wall, peak RSS 389 MB
     per cycle, full range SQLite after (ms): patterns 8.7, fills 4.7, portfolio 3.0,
     technicals 3.0, risk 2.7, ml 2.7, strategy 1.5, exits 1.2, scan 1.1, news 0.6, execution 0.4;
