@@ -7,6 +7,8 @@ into a one-line message on stderr and the error's exit code, never a traceback.
 from __future__ import annotations
 
 import functools
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
@@ -19,16 +21,51 @@ from tradecycle.config import SettingsModel
 from tradecycle.errors import TradecycleError
 from tradecycle.settings import load_settings
 
-console = Console()
-err_console = Console(stderr=True)
+
+class _LiveEnviron(Mapping[str, str]):
+    """os.environ, read at each use: Rich freezes COLUMNS/LINES into a console built while they
+    are set, so a console made at import would ignore the width of the terminal it prints to later."""
+
+    frozen_keys = ("COLUMNS", "LINES")
+
+    def __init__(self) -> None:
+        self.constructing = True
+
+    def __getitem__(self, key: str) -> str:
+        if self.constructing and key in self.frozen_keys:
+            raise KeyError(key)
+        return os.environ[key]
+
+    def __iter__(self):
+        return iter(os.environ)
+
+    def __len__(self) -> int:
+        return len(os.environ)
+
+
+def _console(stderr: bool = False) -> Console:
+    environ = _LiveEnviron()
+    made = Console(stderr=stderr, _environ=environ)
+    environ.constructing = False
+    return made
+
+
+console = _console()
+err_console = _console(stderr=True)
 
 ConfigOption = Annotated[
     Path | None,
-    typer.Option("--config", "-c", help="Path to tradecycle.toml (default: $TRADECYCLE_CONFIG or ./tradecycle.toml)."),
+    typer.Option(
+        "--config", "-c", help="Path to tradecycle.toml (default: $TRADECYCLE_CONFIG or ./tradecycle.toml)."
+    ),
 ]
 DatabaseOption = Annotated[
     str | None,
-    typer.Option("--database", "-d", help="Database URL, e.g. sqlite:///./trading_system.db or postgresql://user@host/db."),
+    typer.Option(
+        "--database",
+        "-d",
+        help="Database URL, e.g. sqlite:///./trading_system.db or postgresql://user@host/db.",
+    ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON instead of tables.")]
 
