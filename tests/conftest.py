@@ -21,7 +21,9 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 if not SHARED.is_dir():  # CI clones the repo beside a copy of shared/
     SHARED = Path(os.environ.get("TRADECYCLE_SHARED", Path(__file__).resolve().parents[1].parent / "shared"))
 
-POSTGRES_URL = os.environ.get("TRADECYCLE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+POSTGRES_URL = os.environ.get(
+    "TRADECYCLE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 
 
 @pytest.fixture(scope="session")

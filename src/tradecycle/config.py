@@ -32,7 +32,9 @@ class ScannerSettings(Section):
     max_candidates: int = Field(20, ge=1)
     breakout_lookback: int = Field(20, ge=2, description="breakout: close above the prior N sessions' high")
     oversold_rsi: float = Field(30.0, gt=0, lt=100, description="oversold: RSI(14) below this")
-    value_near_low_pct: float = Field(10.0, ge=0, description="value-like: close within this percent of its 52-week low")
+    value_near_low_pct: float = Field(
+        10.0, ge=0, description="value-like: close within this percent of its 52-week low"
+    )
 
     @model_validator(mode="after")
     def _price_range(self) -> ScannerSettings:
@@ -126,7 +128,9 @@ class NewsSettings(Section):
     rss_feeds: list[str] = []
     lookback_hours: int = Field(72, ge=1)
     half_life_hours: float = Field(24.0, gt=0, description="a post's weight halves with this age")
-    label_threshold: float = Field(0.15, ge=0, lt=1, description="aggregate score beyond +/- this is positive/negative")
+    label_threshold: float = Field(
+        0.15, ge=0, lt=1, description="aggregate score beyond +/- this is positive/negative"
+    )
 
 
 class MLSettings(Section):
@@ -136,7 +140,9 @@ class MLSettings(Section):
     min_train_sessions: int = Field(250, ge=20)
     model: Literal["logistic", "random_forest", "gradient_boosting"] = "logistic"
     train_window_sessions: int = Field(500, ge=20, description="train on at most this many recent sessions")
-    sample_every_sessions: int = Field(5, ge=1, description="training samples every N sessions (N = horizon: no overlap)")
+    sample_every_sessions: int = Field(
+        5, ge=1, description="training samples every N sessions (N = horizon: no overlap)"
+    )
     use_panel_features: bool = Field(True, description="add the precomputed indicator/candlestick arrays")
     use_sentiment: bool = Field(True, description="add a daily news-sentiment feature from the bundled posts")
 
@@ -168,17 +174,21 @@ class DistributedSettings(Section):
     """Scale-out: phases on separate service processes, analysis on a Dask cluster."""
 
     mode: Literal["local", "remote"] = Field(
-        "local", description="local: every phase in this process; remote: phases on registered services (PostgreSQL)"
+        "local",
+        description="local: every phase in this process; remote: phases on registered services (PostgreSQL)",
     )
     dask_scheduler: str | None = Field(
-        None, description="Dask scheduler address (tcp://host:8786) for the analysis precompute; 'local' starts one"
+        None,
+        description="Dask scheduler address (tcp://host:8786) for the analysis precompute; 'local' starts one",
     )
     dask_partitions: int = Field(4, ge=1, description="symbol partitions sent to the Dask cluster")
     service_timeout_seconds: float = Field(30.0, gt=0)
     service_retries: int = Field(5, ge=0, description="retries of a phase call, with exponential backoff")
     retry_backoff_seconds: float = Field(0.5, gt=0, description="first retry delay; doubles each retry")
     heartbeat_seconds: float = Field(5.0, gt=0)
-    base_port: int = Field(5000, ge=1, le=65000, description="the seed's ports: coordination 5000 .. dashboard 5010")
+    base_port: int = Field(
+        5000, ge=1, le=65000, description="the seed's ports: coordination 5000 .. dashboard 5010"
+    )
     run_dir: str = Field(".tradecycle-run", description="where the supervisor keeps its state file and logs")
     restart_backoff_max_seconds: float = Field(30.0, gt=0)
 
@@ -200,7 +210,9 @@ class PatternSettings(Section):
     atr_period: int = Field(14, ge=1)
     target_rr: float = Field(3.0, gt=0, description="target = entry +/- this x risk where no measured move")
     min_price_fraction: float = Field(0.05, gt=0, lt=1, description="targets are floored at this x entry")
-    candle_indecision_min_z: float = Field(0.5, ge=0, description="doji after a move this big points against it")
+    candle_indecision_min_z: float = Field(
+        0.5, ge=0, description="doji after a move this big points against it"
+    )
     candle_min_risk_atr: float = Field(0.25, ge=0, description="stop at least this many ATR from entry")
     chart_lookback: int = Field(60, ge=20, description="sessions searched for chart patterns")
     chart_pivot_distance: int = Field(3, ge=1, description="find_peaks distance between pivots")
@@ -216,7 +228,9 @@ class PatternSettings(Section):
     chart_flag_pole_max_bars: int = Field(10, ge=1)
     chart_flag_min_bars: int = Field(3, ge=1)
     chart_flag_max_bars: int = Field(15, ge=2)
-    chart_flag_max_retrace: float = Field(0.5, gt=0, lt=1, description="flag retraces at most this of the pole")
+    chart_flag_max_retrace: float = Field(
+        0.5, gt=0, lt=1, description="flag retraces at most this of the pole"
+    )
     chart_min_touches: int = Field(2, ge=2, description="pivots that make a support/resistance level")
     chart_stop_atr: float = Field(0.5, ge=0, description="breakout stop this many ATR beyond the level")
     volume_climax_ratio: float = Field(3.0, gt=1)

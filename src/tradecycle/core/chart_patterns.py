@@ -1,9 +1,9 @@
-"""Chart patterns (5-60 session formations) found with peak detection (scipy's find_peaks rules).
+"""Chart patterns (5-60 session formations) found with peak detection (scipy.signal.find_peaks).
 
 Each detector looks at the trailing `chart_lookback` traded sessions of one
 symbol and reports a pattern only when it COMPLETES: the confirming break
 (neckline, trend line, flag or level) happened within the last
-`chart_breakout_window` sessions. Pivots come from core.peaks.find_peaks (scipy's) on
+`chart_breakout_window` sessions. Pivots come from scipy.signal.find_peaks on
 highs (peaks) and negated lows (troughs) with a prominence of
 `chart_prominence_atr` ATR, so a pivot needs bars on both sides and nothing
 after the last bar is ever read.
@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy.signal import find_peaks
 
 from tradecycle.config import PatternSettings
 from tradecycle.core.pattern_scoring import (
@@ -37,7 +38,6 @@ from tradecycle.core.pattern_scoring import (
     trend_score,
     volume_score,
 )
-from tradecycle.core.peaks import find_peaks_many
 from tradecycle.core.types import PatternHit, PatternType, SignalLabel
 
 
@@ -57,7 +57,8 @@ class Bars:
     def of(cls, high: np.ndarray, low: np.ndarray, close: np.ndarray, atr: float, p: PatternSettings) -> Bars:
         """Bars with pivots: find_peaks on highs and on negated lows, prominence in ATR."""
         kwargs = {"distance": p.chart_pivot_distance, "prominence": p.chart_prominence_atr * atr}
-        peaks, troughs = find_peaks_many([high, -low], **kwargs)
+        peaks, _ = find_peaks(high, **kwargs)
+        troughs, _ = find_peaks(-low, **kwargs)
         return cls(high, low, close, atr, peaks, troughs)
 
     def mirrored(self) -> Bars:

@@ -227,27 +227,3 @@ def fit_logistic(
         if np.max(np.abs(step)) < 1e-6:
             break
     return w[:k], float(w[k])
-
-
-def roc_auc(y: np.ndarray, p: np.ndarray) -> float:
-    """Area under the ROC curve of scores `p` for labels `y` in {0, 1}; NaN if one class is missing.
-
-    The same arithmetic as sklearn.metrics.roc_auc_score (thresholds at distinct scores,
-    collinear points dropped, trapezoids), bit for bit, without importing sklearn and
-    scipy (~80 MB of RSS) into every replay for one training metric.
-    """
-    y = np.asarray(y, dtype=np.float64).ravel()
-    p = np.asarray(p).ravel()
-    if np.unique(y).size != 2:
-        return float("nan")
-    order = np.argsort(p, kind="stable")[::-1]
-    scores, hits = p[order], (y[order] == 1.0).astype(np.float64)
-    thresholds = np.concatenate([np.flatnonzero(np.diff(scores)), [y.size - 1]])
-    tps = np.cumsum(hits, dtype=np.float64)[thresholds]
-    fps = 1 + thresholds.astype(np.float64) - tps
-    if fps.size > 2:
-        corners = np.concatenate([[True], np.logical_or(np.diff(fps, 2), np.diff(tps, 2)), [True]])
-        tps, fps = tps[corners], fps[corners]
-    tpr = np.concatenate([[0.0], tps]) / tps[-1]
-    fpr = np.concatenate([[0.0], fps]) / fps[-1]
-    return float((np.diff(fpr) * (tpr[1:] + tpr[:-1]) / 2.0).sum())

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from tradecycle.core.ml_features import Standardiser, fit_logistic, roc_auc
+from tradecycle.core.ml_features import Standardiser, fit_logistic
 from tradecycle.errors import DataError
 
 FORMAT = "tradecycle-direction-v1"
@@ -133,6 +133,20 @@ def fit_model(
         "samples": int(len(y)),
         "base_rate_up": round(float(y.mean()), 6),
         "train_accuracy": round(float(((p > 0.5) == (y > 0.5)).mean()), 6),
-        "train_auc": round(roc_auc(y, p), 6),
+        "train_auc": _auc(y, p),
     }
     return DirectionModel(**{**model.__dict__, "metrics": metrics})
+
+
+def _auc(y: np.ndarray, p: np.ndarray) -> float | None:
+    """ROC AUC as the Mann-Whitney U of the positives' scores over all pairs (ties count half).
+
+    scipy.stats is already loaded by the pattern detectors; sklearn.metrics would add ~80 MB
+    to every replay for this one training metric.
+    """
+    from scipy.stats import mannwhitneyu
+
+    up, down = p[y > 0.5], p[y <= 0.5]
+    if not up.size or not down.size:
+        return None
+    return round(float(mannwhitneyu(up, down).statistic) / (up.size * down.size), 6)

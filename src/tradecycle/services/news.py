@@ -33,9 +33,11 @@ from tradecycle.services.context import CycleContext, PhaseResult
 _CASHTAG = re.compile(r"\$([A-Za-z][A-Za-z.\-]{0,6})\b")
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=8_192)
 def _score(text: str) -> Score:
-    """Scores are a pure function of the text, so memoising them cannot change a replay."""
+    """Scores are a pure function of the text, so memoising them cannot change a replay. A cycle
+    looks back a few days, so a few thousand recent posts is all the memo needs; a bigger one
+    only grows with the replay (every bundled post ends up in it)."""
     return score_text(text)
 
 
