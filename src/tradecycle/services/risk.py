@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import numpy as np
-from sqlalchemy import Connection, and_, bindparam, or_, select, update
+from sqlalchemy import Connection, bindparam, or_, select, update
 
 from tradecycle.adapters.store import schema as s
 from tradecycle.adapters.store.bulk import insert_rows, to_json
@@ -50,13 +50,10 @@ LAST_BEFORE = (
     .limit(1)
 )
 _se = s.strategy_evaluations.c
-SIZE_EVALUATIONS = update(s.strategy_evaluations).where(
-    and_(
-        _se.cycle_id == bindparam("b_cycle"),
-        _se.symbol == bindparam("b_symbol"),
-        _se.strategy_name == bindparam("b_strategy"),
-    )
-)
+# Sized by primary key: this cycle's evaluations are found through the cycle_id index (a
+# WHERE on cycle_id and symbol lets SQLite pick the symbol index, whose rows grow all replay).
+CYCLE_EVALUATIONS = select(_se.id, _se.symbol, _se.strategy_name).where(_se.cycle_id == bindparam("b_cycle"))
+SIZE_EVALUATIONS = update(s.strategy_evaluations).where(_se.id == bindparam("b_id"))
 HOLDINGS = select(_p.symbol, _p.quantity, _p.average_cost, _p.current_price).where(
     _p.account_id == bindparam("account"), _p.quantity > 0
 )
@@ -220,15 +217,13 @@ def _record(
         )
     insert_rows(conn, s.risk_metrics, rows)
     if decisions:
-        conn.execute(
-            SIZE_EVALUATIONS,
-            [
-                {
-                    "b_cycle": ctx.cycle_id,
-                    "b_symbol": d.symbol,
-                    "b_strategy": d.signal.strategy_name,
-                    "position_size": d.quantity,
-                }
-                for d in decisions
-            ],
-        )
+        ids: dict[tuple[str, str], list[int]] = {}
+        for row_id, symbol, strategy in conn.execute(CYCLE_EVALUATIONS, {"b_cycle": ctx.cycle_id}):
+            ids.setdefault((symbol, strategy), []).append(row_id)
+        sized = [
+            {"b_id": row_id, "position_size": d.quantity}
+            for d in decisions
+            for row_id in ids.get((d.symbol, d.signal.strategy_name), ())
+        ]
+        if sized:
+            conn.execute(SIZE_EVALUATIONS, sized)
