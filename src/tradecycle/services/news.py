@@ -156,7 +156,7 @@ def _bundled_scores() -> np.ndarray:
     source = bundled_source()
     if source.scores is not None:
         return source.scores
-    texts, inverse = np.unique(source.headlines.astype(str), return_inverse=True)
+    texts, inverse = np.unique(np.asarray(source.headlines.to_pylist(), dtype=str), return_inverse=True)
     return np.array([_score(t).score for t in texts], dtype=np.float64)[inverse]
 
 

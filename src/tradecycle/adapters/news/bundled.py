@@ -15,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from tradecycle.errors import DataError
 
@@ -29,13 +31,21 @@ class BundledNewsSource:
     name = "bundled"
 
     def __init__(self, path: str | Path | None = None) -> None:
-        frame = _read(Path(path) if path else HEADLINES_PATH)
-        frame = frame.sort_values(["symbol", "published"], kind="stable")
-        self.symbols = frame["symbol"].to_numpy(dtype=str)
-        self.published_ns = frame["published"].to_numpy(dtype="datetime64[ns]").view("int64")
-        self.headlines = frame["headline"].to_numpy(dtype=object)
-        self.sources = frame["source"].to_numpy(dtype=object)
-        self.scores = frame["score"].to_numpy(dtype=np.float64) if "score" in frame else None
+        table = _read(Path(path) if path else HEADLINES_PATH)
+        symbols = np.asarray(table.column("symbol").to_pylist(), dtype=str)
+        published_ns = _timestamps_ns(table.column("published"))
+        order = np.lexsort((published_ns, symbols))  # by symbol, then time (stable)
+        self.symbols = symbols[order]
+        self.published_ns = published_ns[order]
+        # Texts stay in Arrow's compact buffers; an item turns one into a str when it is served.
+        take = pa.array(order)
+        self.headlines = table.column("headline").combine_chunks().take(take)
+        self.sources = table.column("source").combine_chunks().take(take)
+        self.scores = (
+            table.column("score").to_numpy().astype(np.float64)[order]
+            if "score" in table.column_names
+            else None
+        )
         names, starts = np.unique(self.symbols, return_index=True)
         ends = np.append(starts[1:], len(self.symbols))
         self._slices = {str(s): (int(a), int(b)) for s, a, b in zip(names, starts, ends, strict=True)}
@@ -65,7 +75,7 @@ class BundledNewsSource:
 
     def item(self, i: int) -> NewsItem:
         published = datetime.fromtimestamp(self.published_ns[i] / 1e9, tz=UTC)
-        return NewsItem(str(self.symbols[i]), str(self.headlines[i]), str(self.sources[i]), published)
+        return NewsItem(str(self.symbols[i]), self.headlines[i].as_py(), self.sources[i].as_py(), published)
 
     def fetch(self, symbols: Sequence[str], now: datetime, lookback: timedelta) -> list[NewsItem]:
         items = [self.item(int(i)) for s in symbols for i in self.window_indices(s, now, lookback)]
@@ -76,16 +86,25 @@ def _ns(ts: datetime) -> int:
     return int(np.datetime64(ts.astimezone(UTC).replace(tzinfo=None), "ns").view("int64"))
 
 
-def _read(path: Path) -> pd.DataFrame:
+def _read(path: Path) -> pa.Table:
     if not path.is_file():
         raise DataError(f"news sample {path} not found")
-    frame = pd.read_parquet(path)
-    missing = {"symbol", "published", "headline", "source"} - set(frame.columns)
+    try:
+        table = pq.read_table(path)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise DataError(f"news sample {path} is not a readable Parquet file: {exc}") from None
+    missing = {"symbol", "published", "headline", "source"} - set(table.column_names)
     if missing:
         raise DataError(f"news sample {path} lacks column(s) {', '.join(sorted(missing))}")
-    frame["symbol"] = frame["symbol"].astype(str)
-    frame["published"] = pd.to_datetime(frame["published"], utc=True)
-    return frame
+    return table
+
+
+def _timestamps_ns(column: pa.ChunkedArray) -> np.ndarray:
+    """UTC nanoseconds of a timestamp column (naive means UTC) or of ISO text."""
+    if pa.types.is_timestamp(column.type):
+        return column.cast(pa.timestamp("ns", tz=column.type.tz)).to_numpy().view("int64").copy()
+    stamps = pd.to_datetime(pd.Series(column.to_pylist()), utc=True)
+    return stamps.to_numpy(dtype="datetime64[ns]").view("int64")
 
 
 @lru_cache(maxsize=1)
