@@ -6,25 +6,21 @@ on SQLite and on PostgreSQL. Prints wall time, cycles/s, peak RSS and the time p
     python benchmarks/replay.py                                  # SQLite scratch file, full range
     python benchmarks/replay.py --database postgresql://postgres@127.0.0.1/test --start 2014-01-02 --end 2014-12-31
 
-Measured 2026-11-25 on the shared 2-core dev box (load 1.5-4 from other work; judge by CPU time):
+Measured 2026-11-25 on the 2-core dev box, quiet (the PostgreSQL server shares the cores):
 
-    full range, SQLite   before: 164 s wall, CPU 53.6 user + 7.2 sys, peak RSS 594 MB
-                         after:  49.4 s wall, CPU 43.8 user + 5.4 sys, peak RSS 450 MB (identical rows)
-    full range, PostgreSQL before: 97.9 s wall, client CPU 53.4 user + 6.6 sys, peak RSS 598 MB
-                         after:  81.9 s wall, client CPU 46.1 user + 4.9 sys, peak RSS 454 MB
-                         (the server shares the 2 cores; fills 10.4, risk 6.2, portfolio 6.1 ms/cycle)
-    demo 2014-01-02..2015-12-31 (504 cycles), SQLite after: 19.7 s wall, peak RSS 389 MB
-    per cycle, full range SQLite after (ms): patterns 8.7, fills 4.7, portfolio 3.0,
-    technicals 3.0, risk 2.7, ml 2.7, strategy 1.5, exits 1.2, scan 1.1, news 0.6, execution 0.4;
-    outside phases 12 s (start-up ~3 s, commits and tracking rows ~7 ms per cycle)
+    full range, SQLite       45.0 s wall, peak RSS 482 MB (goal met; was 164 s / 594 MB at first)
+    full range, PostgreSQL   77.2 s wall, peak RSS 490 MB (time goal NOT met: fills 10.8,
+                             portfolio 6.7, risk 5.0 ms/cycle are mostly round trips)
+    demo 2014-01-02..2015-12-31 (504 cycles), SQLite: 17.7 s
+    per cycle, full range SQLite (ms): patterns 7.3, fills 4.4, portfolio 3.2, technicals 2.9,
+    ml 2.6, risk 2.5, strategy 1.4, exits 1.1, scan 1.0, news 0.5, execution 0.4;
+    outside phases ~12 s (start-up, feature precompute, commits and tracking rows)
 
 What moved it: one cycle-row read and no DELETE per phase on a first attempt, tracking and
-events rows through insert_rows; no scipy.signal/sklearn in the replay process (pivots from
-core.peaks, train AUC from core.ml_features.roc_auc: ~80 MB and ~1 s of imports); Arrow's
-pooled buffers handed back after the bundled bars and news are decoded (~100 MB); ML
-retrains build their features 64 symbols at a time (transient ~95 -> ~40 MB). The "after"
-figures also include insert_rows' larger SQLite statements and column-wise gathering
-(commits 1f992a5, 0d20b81, same window); without those: peak RSS 445 MB, CPU 56 s on a loaded box.
+events rows through insert_rows; no sklearn in the replay process (the stored training AUC
+is scipy's Mann-Whitney U); Arrow on the system allocator and the news texts kept in Arrow
+buffers; ML retrains build their features 64 symbols at a time; risk sizes evaluations by
+primary key (the old UPDATE was planned on the symbol index and grew with the replay).
 """
 
 from __future__ import annotations
