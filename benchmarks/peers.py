@@ -6,6 +6,12 @@ the peers run only the strategy in memory. Prints wall times, trade counts and t
 ratios. Goal: >= 10x faster than backtrader, within 3x of vectorbt.
 
     pip install -e '.[bench]' && python benchmarks/peers.py [--start 2013-02-08 --end 2018-02-07] [--symbols N]
+
+Measured 2026-11-25, quiet 2-core box, 505 symbols, 2013-05-01..2018-02-07:
+tradecycle 41.4 s (1517 trades: every phase, every row, risk sizing and stops), backtrader
+36.7 s (176 trades, cash-limited fixed-size entries), vectorbt 0.15 s after its JIT warm-up
+(430 trades). Goals (>= 10x backtrader, <= 3x vectorbt) NOT met: tradecycle runs a whole
+recorded cycle per session; the peers run the crossover alone in memory.
 """
 
 from __future__ import annotations
