@@ -69,6 +69,21 @@ class PhaseReply(BaseModel):
     replayed: bool = False
     served_by: str = ""
 
+    def record(self, retry_count: int, metadata: dict[str, Any]) -> recording.PhaseRecord:
+        """The workflow_tracking record of this reply."""
+        return recording.PhaseRecord(
+            phase=self.phase,
+            status=self.status,
+            start=self.start,
+            end=self.end,
+            duration=self.duration,
+            processed=self.processed,
+            succeeded=self.succeeded,
+            failed=self.failed,
+            retry_count=retry_count,
+            metadata=metadata,
+        )
+
 
 def idempotency_key(cycle_id: str, phase: str, attempt: int) -> str:
     return f"{cycle_id}:{phase}:{attempt}"
@@ -161,17 +176,9 @@ def serve_phase(
             state=state,
             served_by=served_by,
         )
-        record = recording.PhaseRecord(
-            phase=phase_name,
-            status=PhaseStatus.COMPLETED,
-            start=reply.start,
-            end=reply.end,
-            duration=reply.duration,
-            processed=reply.processed,
-            succeeded=reply.succeeded,
-            failed=reply.failed,
-            retry_count=call.retry_count,
-            metadata={
+        record = reply.record(
+            call.retry_count,
+            {
                 **result.metadata,
                 "idempotency_key": key,
                 "served_by": served_by,
@@ -257,17 +264,9 @@ class RemotePhase:
                 reply = self._post(instance, body, headers, problems)
                 if reply is not None:
                     apply_state(ctx, reply.state)
-                    return recording.PhaseRecord(
-                        phase=self.name,
-                        status=reply.status,
-                        start=reply.start,
-                        end=reply.end,
-                        duration=reply.duration,
-                        processed=reply.processed,
-                        succeeded=reply.succeeded,
-                        failed=reply.failed,
-                        retry_count=retry_count,
-                        metadata={**reply.metadata, "served_by": reply.served_by, "replayed": reply.replayed},
+                    return reply.record(
+                        retry_count,
+                        {**reply.metadata, "served_by": reply.served_by, "replayed": reply.replayed},
                     )
             if round_no + 1 < rounds:
                 self.sleep(delay)
