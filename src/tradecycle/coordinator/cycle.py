@@ -101,23 +101,25 @@ class CycleRunner:
                 return CycleOutcome(cycle_id, inputs.as_of, CycleStatus.COMPLETED, skipped=True)
             attempt = recording.open_cycle(conn, cycle_id, inputs.as_of, started, self.mode, existing)
             retries = recording.previous_retries(conn, cycle_id) if attempt > 1 else {}
-            ctx = self._context(cycle_id, inputs)
-            ctx.cache["held_symbols"] = self.holdings(conn, ctx.account_id)
+        ctx = self._context(cycle_id, inputs)
         records: list[recording.PhaseRecord] = []
+        holdings_read = False
         for phase in self.phases:
+            if phase.name != "fills" and not holdings_read:
+                # once, after this cycle's fills are booked and before any phase that reads them
+                self._refresh_holdings(ctx)
+                holdings_read = True
             record = self._run_phase(phase, ctx, attempt, retries.get(phase.name, 0))
             records.append(record)
             if record.status is PhaseStatus.FAILED:
                 return self._close(ctx, started, records, attempt, CycleStatus.FAILED, record.error)
-            if phase.name == "fills":
-                self._refresh_holdings(ctx)
         return self._close(ctx, started, records, attempt, CycleStatus.COMPLETED, None)
 
     def _context(self, cycle_id: str, inputs: CycleInputs) -> CycleContext:
         cache = self.shared_cache
         cache["benchmark_value"] = inputs.benchmark_value
-        cache["held_symbols"] = set()
-        ctx = CycleContext(
+        cache["held_symbols"] = set()  # the fills phase runs before holdings are read
+        return CycleContext(
             cycle_id=cycle_id,
             now=inputs.as_of,
             settings=self.settings,
@@ -127,7 +129,6 @@ class CycleRunner:
             features=inputs.features,
             cache=cache,
         )
-        return ctx
 
     def _refresh_holdings(self, ctx: CycleContext) -> None:
         with self.engine.connect() as conn:
