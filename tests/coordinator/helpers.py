@@ -97,11 +97,20 @@ def decision_state(url: str) -> dict[str, list[tuple]]:
         "transactions": (s.transactions, ("external_id", "kind", "symbol", "quantity", "amount_cents")),
         "positions": (s.positions, ("symbol", "quantity")),
         "cycles": (s.trading_cycles, ("cycle_id", "status")),
+        # float sums over many rows: equal only if every engine and every resume adds them in one order
+        "risk": (
+            s.risk_metrics,
+            ("cycle_id", "symbol", "decision", "reason", "portfolio_value", "position_size", "var_95", "sharpe_ratio"),
+        ),
+        "snapshots": (
+            s.portfolio_status,
+            ("cycle_id", "total_value", "cash_balance", "positions_value", "daily_pnl", "total_pnl"),
+        ),
     }
     state = {}
     with engine.connect() as conn:
         for name, (table, columns) in picks.items():
             rows = conn.execute(select(*(table.c[c] for c in columns))).all()
-            state[name] = sorted(tuple(row) for row in rows)
+            state[name] = sorted((tuple(row) for row in rows), key=repr)  # rows may hold None
     engine.dispose()
     return state

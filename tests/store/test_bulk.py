@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from tradecycle.adapters.store.bulk import ROWS_PER_STATEMENT, insert_rows
+from tradecycle.adapters.store.bulk import COPY_MIN_ROWS, ROWS_PER_STATEMENT, insert_rows
 from tradecycle.adapters.store.database import prepare_database
 from tradecycle.adapters.store.schema import metadata
 from tradecycle.core.types import SignalLabel
@@ -46,8 +46,16 @@ def _read(engine) -> list[tuple]:
         return [tuple(r) for r in conn.execute(select(T).order_by(T.c.indicator_value)).all()]
 
 
-def test_bulk_path_matches_sqlalchemy_insert(ready):
-    count = 2 * ROWS_PER_STATEMENT + 50  # two full multi-row statements and a remainder
+@pytest.mark.parametrize(
+    "count",
+    [
+        1,
+        COPY_MIN_ROWS - 1,  # PostgreSQL: one INSERT ... VALUES statement
+        COPY_MIN_ROWS,  # PostgreSQL: COPY
+        2 * ROWS_PER_STATEMENT + 50,  # SQLite: two full multi-row statements and a remainder
+    ],
+)
+def test_bulk_path_matches_sqlalchemy_insert(ready, count):
     rows = _rows(count)
     with ready.begin() as conn:
         assert insert_rows(conn, T, rows) == count
@@ -70,7 +78,7 @@ def test_bulk_path_matches_sqlalchemy_insert(ready):
     plain = _read(ready)
     strip = [row[1:] for row in bulk], [row[1:] for row in plain]  # ids differ on PostgreSQL (sequence)
     assert strip[0] == strip[1]
-    assert bulk[1][4] == "SELL" and bulk[0][4] == "BUY"
+    assert bulk[0][4] == "BUY" and (count == 1 or bulk[1][4] == "SELL")
     assert bulk[0][6] == datetime(2018, 3, 1, 21, tzinfo=UTC)
 
 
@@ -106,12 +114,13 @@ def test_unknown_column_is_a_data_error_and_nothing_is_written(ready):
     assert _read(ready) == []
 
 
-def test_constraint_violations_are_sqlalchemy_integrity_errors(ready):
+@pytest.mark.parametrize("good_rows", [2, 150])
+def test_constraint_violations_are_sqlalchemy_integrity_errors(ready, good_rows):
     from sqlalchemy.exc import IntegrityError
 
     bad = [{"symbol": "A", "indicator_name": "x", "calculation_timestamp": "2018-01-01", "signal": "MAYBE"}]
     with pytest.raises(IntegrityError), ready.begin() as conn:
-        insert_rows(conn, T, _rows(150) + bad)
+        insert_rows(conn, T, _rows(good_rows) + bad)
     assert _read(ready) == []
 
 

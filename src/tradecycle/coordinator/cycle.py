@@ -93,9 +93,14 @@ class CycleRunner:
         self.shared_cache: dict[str, Any] = {}
 
     def run(self, inputs: CycleInputs) -> CycleOutcome:
+        """One cycle on one pooled connection: a transaction per phase, no checkout between them."""
+        with self.engine.connect() as conn:
+            return self._run_on(conn, inputs)
+
+    def _run_on(self, conn: Connection, inputs: CycleInputs) -> CycleOutcome:
         cycle_id = cycle_id_for(inputs.as_of)
         started = self.wall.now()
-        with self.engine.begin() as conn:
+        with conn.begin():
             existing = recording.cycle_row(conn, cycle_id)
             if existing is not None and existing["status"] == CycleStatus.COMPLETED.value:
                 return CycleOutcome(cycle_id, inputs.as_of, CycleStatus.COMPLETED, skipped=True)
@@ -107,13 +112,14 @@ class CycleRunner:
         for phase in self.phases:
             if phase.name != "fills" and not holdings_read:
                 # once, after this cycle's fills are booked and before any phase that reads them
-                self._refresh_holdings(ctx)
+                with conn.begin():
+                    ctx.cache["held_symbols"] = self.holdings(conn, ctx.account_id)
                 holdings_read = True
-            record = self._run_phase(phase, ctx, attempt, retries.get(phase.name, 0))
+            record = self._run_phase(conn, phase, ctx, attempt, retries.get(phase.name, 0))
             records.append(record)
             if record.status is PhaseStatus.FAILED:
-                return self._close(ctx, started, records, attempt, CycleStatus.FAILED, record.error)
-        return self._close(ctx, started, records, attempt, CycleStatus.COMPLETED, None)
+                return self._close(conn, ctx, started, records, attempt, CycleStatus.FAILED, record.error)
+        return self._close(conn, ctx, started, records, attempt, CycleStatus.COMPLETED, None)
 
     def _context(self, cycle_id: str, inputs: CycleInputs) -> CycleContext:
         cache = self.shared_cache
@@ -130,19 +136,15 @@ class CycleRunner:
             cache=cache,
         )
 
-    def _refresh_holdings(self, ctx: CycleContext) -> None:
-        with self.engine.connect() as conn:
-            ctx.cache["held_symbols"] = self.holdings(conn, ctx.account_id)
-
     def _run_phase(
-        self, phase: Phase, ctx: CycleContext, attempt: int, retry_count: int
+        self, conn: Connection, phase: Phase, ctx: CycleContext, attempt: int, retry_count: int
     ) -> recording.PhaseRecord:
         start = self.wall.now()
         tick = time.perf_counter()
         try:
             if phase.remote is not None:
                 return phase.remote(ctx, attempt, retry_count)
-            with self.engine.begin() as conn:
+            with conn.begin():
                 result = phase.run(conn, ctx)
                 record = recording.PhaseRecord(
                     phase=phase.name,
@@ -170,12 +172,15 @@ class CycleRunner:
                 retry_count=retry_count,
                 metadata={"traceback": traceback.format_exc(limit=-4)},
             )
-            with self.engine.begin() as conn:
+            if conn.in_transaction():  # the failed phase's transaction is rolled back above
+                conn.rollback()
+            with conn.begin():
                 recording.record_phase(conn, ctx.cycle_id, record)
             return record
 
     def _close(
         self,
+        conn: Connection,
         ctx: CycleContext,
         started: datetime,
         records: list[recording.PhaseRecord],
@@ -192,7 +197,7 @@ class CycleRunner:
         if error is not None:
             failed = records[-1].phase
             error = f"phase {failed} failed: {error}"
-        with self.engine.begin() as conn:
+        with conn.begin():
             recording.close_cycle(
                 conn, ctx.cycle_id, status, started, self.wall.now(), records, totals, error
             )

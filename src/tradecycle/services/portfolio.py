@@ -102,8 +102,11 @@ def latest_closes(ctx: CycleContext, symbols: Iterable[str]) -> dict[str, float]
 
 
 _p, _ps, _tr, _pl = s.positions.c, s.portfolio_status.c, s.trades.c, s.position_pl.c
-ALL_POSITIONS = select(_p.symbol, _p.quantity, _p.average_cost, _p.realized_pnl).where(
-    _p.account_id == bindparam("account")
+# ordered: the snapshot's totals are float sums over these rows (same result on every engine)
+ALL_POSITIONS = (
+    select(_p.symbol, _p.quantity, _p.average_cost, _p.realized_pnl)
+    .where(_p.account_id == bindparam("account"))
+    .order_by(_p.symbol)
 )
 MARK_POSITION = update(s.positions).where(
     _p.account_id == bindparam("b_account"), _p.symbol == bindparam("b_symbol")

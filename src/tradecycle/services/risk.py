@@ -31,11 +31,15 @@ from tradecycle.services.ledger import cash_cents
 from tradecycle.services.portfolio import HISTORY_FOR_RISK, equity_history, latest_closes
 
 _o, _t, _ps, _p = s.orders.c, s.trades.c, s.portfolio_status.c, s.positions.c
-OPEN_BUYS = select(_o.symbol, _o.quantity, _o.filled_quantity, _o.price).where(
-    _o.account_id == bindparam("account"),
-    _o.side == Side.BUY.value,
-    _o.status.in_([st.value for st in OPEN_STATUSES]),
-    or_(_o.cycle_id.is_(None), _o.cycle_id != bindparam("cycle_id")),
+OPEN_BUYS = (
+    select(_o.symbol, _o.quantity, _o.filled_quantity, _o.price)
+    .where(
+        _o.account_id == bindparam("account"),
+        _o.side == Side.BUY.value,
+        _o.status.in_([st.value for st in OPEN_STATUSES]),
+        or_(_o.cycle_id.is_(None), _o.cycle_id != bindparam("cycle_id")),
+    )
+    .order_by(_o.id)
 )
 LAST_CLOSED = (
     select(_t.profit_loss, _t.closed_at)
@@ -54,8 +58,11 @@ _se = s.strategy_evaluations.c
 # WHERE on cycle_id and symbol lets SQLite pick the symbol index, whose rows grow all replay).
 CYCLE_EVALUATIONS = select(_se.id, _se.symbol, _se.strategy_name).where(_se.cycle_id == bindparam("b_cycle"))
 SIZE_EVALUATIONS = update(s.strategy_evaluations).where(_se.id == bindparam("b_id"))
-HOLDINGS = select(_p.symbol, _p.quantity, _p.average_cost, _p.current_price).where(
-    _p.account_id == bindparam("account"), _p.quantity > 0
+# ordered: equity is a float sum over these rows, and PostgreSQL returns updated rows in any order
+HOLDINGS = (
+    select(_p.symbol, _p.quantity, _p.average_cost, _p.current_price)
+    .where(_p.account_id == bindparam("account"), _p.quantity > 0)
+    .order_by(_p.symbol)
 )
 
 

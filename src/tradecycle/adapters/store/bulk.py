@@ -21,6 +21,7 @@ from itertools import chain
 from operator import itemgetter
 from typing import Any
 
+from psycopg import RawCursor
 from sqlalchemy import Connection, String, Table
 from sqlalchemy.exc import DBAPIError
 
@@ -30,6 +31,7 @@ from .types import UTCDateTime
 
 Processor = Callable[[Any], Any]
 ROWS_PER_STATEMENT = 500
+COPY_MIN_ROWS = 16  # below this one multi-row INSERT (one round trip) beats COPY (two, and more setup)
 MAX_BOUND_PARAMETERS = 999  # SQLite's historical limit, when the driver cannot report its own
 
 
@@ -108,8 +110,10 @@ def _insert_batch(
     # column-wise: one C-level pass per column (a zip(*rows) transpose of thousands of rows is slow)
     columns = [_column_values(table.c[k], dialect, list(map(itemgetter(k), rows))) for k in keys]
     with _wrapped_driver_errors(dialect, f"insert into {table.name}"):
-        if dialect.name == "postgresql":
+        if dialect.name == "postgresql" and len(rows) >= COPY_MIN_ROWS:
             _copy_postgres(conn, table, keys, list(zip(*columns, strict=True)))
+        elif dialect.name == "postgresql":
+            _insert_values_postgres(conn, table, keys, columns)
         else:
             _executemany_multirow(conn, table, keys, columns)
     return len(rows)
@@ -194,6 +198,29 @@ def _text_value(value: Any) -> Any:
     if isinstance(value, Enum):
         return value.value
     return value
+
+
+def _insert_values_postgres(
+    conn: Connection, table: Table, keys: tuple[str, ...], columns: list[Sequence[Any]]
+) -> None:
+    """A few rows as one INSERT ... VALUES ($1, ...), (...) statement: a single round trip.
+
+    A raw cursor takes PostgreSQL's own $n placeholders, so psycopg does not parse the query.
+    """
+    preparer = conn.dialect.identifier_preparer
+    width, count = len(keys), len(columns[0])
+    groups = (
+        "(" + ", ".join(f"${row * width + k + 1}" for k in range(width)) + ")" for row in range(count)
+    )
+    statement = (
+        f"INSERT INTO {preparer.format_table(table)} ({', '.join(preparer.quote(k) for k in keys)}) "
+        f"VALUES {', '.join(groups)}"
+    )
+    cursor = RawCursor(conn.connection.dbapi_connection)
+    try:
+        cursor.execute(statement, tuple(chain.from_iterable(zip(*columns, strict=True))))
+    finally:
+        cursor.close()
 
 
 def _copy_postgres(conn: Connection, table: Table, keys: tuple[str, ...], values: list[tuple]) -> None:
