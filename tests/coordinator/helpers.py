@@ -100,7 +100,16 @@ def decision_state(url: str) -> dict[str, list[tuple]]:
         # float sums over many rows: equal only if every engine and every resume adds them in one order
         "risk": (
             s.risk_metrics,
-            ("cycle_id", "symbol", "decision", "reason", "portfolio_value", "position_size", "var_95", "sharpe_ratio"),
+            (
+                "cycle_id",
+                "symbol",
+                "decision",
+                "reason",
+                "portfolio_value",
+                "position_size",
+                "var_95",
+                "sharpe_ratio",
+            ),
         ),
         "snapshots": (
             s.portfolio_status,

@@ -209,9 +209,7 @@ def _insert_values_postgres(
     """
     preparer = conn.dialect.identifier_preparer
     width, count = len(keys), len(columns[0])
-    groups = (
-        "(" + ", ".join(f"${row * width + k + 1}" for k in range(width)) + ")" for row in range(count)
-    )
+    groups = ("(" + ", ".join(f"${row * width + k + 1}" for k in range(width)) + ")" for row in range(count))
     statement = (
         f"INSERT INTO {preparer.format_table(table)} ({', '.join(preparer.quote(k) for k in keys)}) "
         f"VALUES {', '.join(groups)}"
