@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from sqlalchemy import func, select
 
 from tradecycle.adapters.store import schema as s
@@ -156,3 +157,39 @@ def test_orphaned_cycle_of_a_dead_process_is_marked_failed(db_url):
 def test_cycle_id_is_the_as_of_time():
     panel = tiny_panel()
     assert cycle_id_for(as_of(panel, 0)) == "cycle_20150105_210500"
+
+
+def _durability_probe(seen: list[str]):
+    def probe(conn, ctx):
+        seen.append(conn.exec_driver_sql("SHOW synchronous_commit").scalar_one())
+        return scan_writer(conn, ctx)
+
+    return probe
+
+
+def test_replay_cycles_on_postgresql_commit_without_waiting_for_the_flush(postgres_url):
+    engine = _engine(postgres_url)
+    panel, seen = tiny_panel(), []
+    phases = [Phase("scan", _durability_probe(seen)), Phase("strategy", _durability_probe(seen))]
+    assert _runner(engine, phases).run(_inputs(panel, 10)).status is CycleStatus.COMPLETED
+    live = CycleRunner(engine, SettingsModel(), phases, fixed_wall(), mode="live", holdings=no_holdings)
+    assert live.run(_inputs(panel, 11)).status is CycleStatus.COMPLETED
+    assert seen == ["off", "off", "on", "on"]  # replay relaxed, live as the server says
+    with engine.connect() as conn:  # the pooled session handed back is the server's default again
+        assert conn.exec_driver_sql("SHOW synchronous_commit").scalar_one() == "on"
+    engine.dispose()
+
+
+def test_a_cycle_that_raises_does_not_return_a_relaxed_session_to_the_pool(postgres_url, monkeypatch):
+    engine = _engine(postgres_url)
+    runner = _runner(engine, [Phase("scan", scan_writer)])
+
+    def broken_close(*args, **kwargs):
+        raise ConnectionError("the database went away while closing")
+
+    monkeypatch.setattr(recording, "close_cycle", broken_close)
+    with pytest.raises(ConnectionError):
+        runner.run(_inputs(tiny_panel(), 10))
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SHOW synchronous_commit").scalar_one() == "on"
+    engine.dispose()
