@@ -12,15 +12,14 @@ import argparse
 import os
 import tempfile
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from _common import scratch_postgres
+from sqlalchemy import text
 
 from tradecycle.adapters.store.bulk import insert_rows
 from tradecycle.adapters.store.database import prepare_database
-from tradecycle.adapters.store.engine import normalise_url
 from tradecycle.adapters.store.schema import technical_indicators
 
 DEFAULT_PG = os.environ.get(
@@ -120,17 +119,8 @@ def main() -> None:
 
 def postgres_run(args: argparse.Namespace, rows: list[dict]) -> tuple[float, float]:
     """One run in a scratch schema, dropped afterwards (CPU figure excludes the server's work)."""
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(normalise_url(args.postgres), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        sep = "&" if "?" in args.postgres else "?"
-        return measure(f"{args.postgres}{sep}options=-csearch_path%3D{schema}", rows, args.batch)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with scratch_postgres(args.postgres) as url:
+        return measure(url, rows, args.batch)
 
 
 if __name__ == "__main__":

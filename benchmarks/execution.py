@@ -15,17 +15,15 @@ import argparse
 import os
 import tempfile
 import time
-import uuid
 from datetime import UTC, timedelta
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import create_engine, text
+from _common import scratch_postgres
 
 from tradecycle.adapters.marketdata.bundled import load_bundled_panel
 from tradecycle.adapters.marketdata.symbols import sector_map
 from tradecycle.adapters.store.database import prepare_database
-from tradecycle.adapters.store.engine import normalise_url
 from tradecycle.config import SettingsModel
 from tradecycle.core.types import Side, Signal
 from tradecycle.services import execution, exits, portfolio, risk
@@ -106,17 +104,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         report("sqlite", run(f"sqlite:///{Path(tmp) / 'bench.db'}", args.sessions))
     if not args.no_postgres:
-        schema = f"bench_{uuid.uuid4().hex[:10]}"
-        admin = create_engine(normalise_url(args.postgres), isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        try:
-            sep = "&" if "?" in args.postgres else "?"
-            report("postgres", run(f"{args.postgres}{sep}options=-csearch_path%3D{schema}", args.sessions))
-        finally:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-            admin.dispose()
+        with scratch_postgres(args.postgres) as url:
+            report("postgres", run(url, args.sessions))
 
 
 def report(engine: str, per_phase: dict[str, float]) -> None:

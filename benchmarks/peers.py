@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _common import machine_speed
 from sqlalchemy import func, select
 
 from tradecycle.adapters.marketdata.bundled import load_bundled_panel
@@ -164,6 +165,7 @@ def main() -> None:
     run_vectorbt(panel.select(panel.symbols[:2].tolist()), first_session)  # numba compiles once; not timed
     results["vectorbt"] = run_vectorbt(panel, first_session)
     ours = results["tradecycle (all phases + DB)"][0]
+    print(machine_speed())
     print(f"{panel.n_symbols} symbols, sessions {args.start}..{args.end}")
     for name, (seconds, trades) in results.items():
         print(

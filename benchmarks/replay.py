@@ -29,39 +29,14 @@ import argparse
 import resource
 import tempfile
 import time
-import uuid
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from _common import machine_speed, scratch_postgres
 
 from tradecycle.adapters.store.database import prepare_database
 from tradecycle.coordinator.replay import replay
 from tradecycle.settings import load_settings
-
-
-def _admin(url: str):
-    return create_engine(
-        url.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT"
-    )
-
-
-def _postgres_schema(url: str) -> tuple[str, str]:
-    """A fresh schema so the benchmark never touches other data: (URL using it, its name)."""
-    schema = f"bench_{uuid.uuid4().hex[:8]}"
-    admin = _admin(url)
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    admin.dispose()
-    sep = "&" if "?" in url else "?"
-    return f"{url}{sep}options=-csearch_path%3D{schema}", schema
-
-
-def _drop_schema(url: str, schema: str) -> None:
-    admin = _admin(url)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
 
 
 def main() -> None:
@@ -74,15 +49,11 @@ def main() -> None:
     parser.add_argument("--symbols", help="comma-separated subset (default: all)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
-        url = args.database or f"sqlite:///{Path(scratch) / 'bench.db'}"
-        schema = None
-        if url.startswith("postgresql"):
-            url, schema = _postgres_schema(url)
-        try:
-            _run(url, args)
-        finally:
-            if schema is not None:
-                _drop_schema(args.database, schema)
+        if args.database and args.database.startswith("postgresql"):
+            with scratch_postgres(args.database) as url:
+                _run(url, args)
+        else:
+            _run(args.database or f"sqlite:///{Path(scratch) / 'bench.db'}", args)
 
 
 def _run(url: str, args: argparse.Namespace) -> None:
@@ -94,6 +65,7 @@ def _run(url: str, args: argparse.Namespace) -> None:
     summary = replay(engine, settings, date.fromisoformat(args.start), date.fromisoformat(args.end), symbols)
     seconds = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(machine_speed())
     print(f"engine           {engine.dialect.name}")
     print(f"sessions         {summary.sessions}")
     print(f"cycles run       {summary.cycles_run} (failed {summary.cycles_failed})")
