@@ -44,12 +44,13 @@ def test_older_revision_is_migrated(db_url, tmp_path, monkeypatch):
     from tradecycle.adapters.store import database
 
     upgrade_database(db_url).engine.dispose()
+    previous = head_revision()
     scripts = tmp_path / "migrations"
     shutil.copytree(database.MIGRATIONS_DIR, scripts, ignore=shutil.ignore_patterns("__pycache__"))
-    (scripts / "versions" / "0002_note.py").write_text(
+    (scripts / "versions" / "0003_note.py").write_text(
         "import sqlalchemy as sa\n"
         "from alembic import op\n"
-        "revision = '0002_note'\n"
+        "revision = '0003_note'\n"
         f"down_revision = '{head_revision()}'\n"
         "branch_labels = None\n"
         "depends_on = None\n\n\n"
@@ -62,8 +63,8 @@ def test_older_revision_is_migrated(db_url, tmp_path, monkeypatch):
     try:
         assert (report.action, report.from_revision, report.to_revision) == (
             Action.MIGRATED,
-            "0001_initial",
-            "0002_note",
+            previous,
+            "0003_note",
         )
         columns = {c["name"] for c in inspect(report.engine).get_columns("watchlist")}
         assert "note" in columns

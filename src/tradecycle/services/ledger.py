@@ -41,7 +41,6 @@ ENTRIES = select(_t.kind, _t.amount_cents, _t.symbol, _t.quantity).where(
 )
 ENTRIES_FOR = ENTRIES.where(_t.symbol.in_(bindparam("symbols", expanding=True))).order_by(_t.id)
 ENTRIES = ENTRIES.order_by(_t.id)
-CASH = select(func.coalesce(func.sum(_t.amount_cents), 0)).where(_t.account_id == bindparam("account"))
 TOTALS = (
     select(_t.kind, func.sum(_t.amount_cents)).where(_t.account_id == bindparam("account")).group_by(_t.kind)
 )
@@ -145,7 +144,12 @@ def ledger_state(conn: Connection, account_id: int, symbols: list[str] | None = 
 
 
 def cash_cents(conn: Connection, account_id: int) -> int:
-    return int(conn.execute(CASH, {"account": account_id}).scalar_one())
+    """The running balance after the newest ledger line: an index lookup, not a sum over the ledger.
+
+    balance_history is appended in the same transaction as the lines it follows, so it always
+    equals the sum of the transactions; `reconcile` checks exactly that.
+    """
+    return int(conn.execute(LAST_BALANCE, {"account": account_id}).scalar() or 0)
 
 
 def rebuild_positions(conn: Connection, account_id: int, symbols: list[str], at: datetime) -> None:

@@ -251,6 +251,7 @@ transactions = Table(
     CheckConstraint(positive_or_null("price"), name="price"),
     Index("ix_transactions_account_id_timestamp", "account_id", "timestamp"),
     Index("ix_transactions_symbol", "symbol"),
+    Index("ix_transactions_cycle_id", "cycle_id"),
 )
 
 balance_history = Table(
