@@ -252,6 +252,7 @@ transactions = Table(
     Index("ix_transactions_account_id_timestamp", "account_id", "timestamp"),
     Index("ix_transactions_symbol", "symbol"),
     Index("ix_transactions_cycle_id", "cycle_id"),
+    Index("ix_transactions_account_id_kind", "account_id", "kind", "amount_cents"),  # covers the sums
 )
 
 balance_history = Table(
