@@ -115,6 +115,27 @@ def decision_state(url: str) -> dict[str, list[tuple]]:
             s.portfolio_status,
             ("cycle_id", "total_value", "cash_balance", "positions_value", "daily_pnl", "total_pnl"),
         ),
+        # the analysis behind every decision, with its metadata
+        "evaluations": (
+            s.strategy_evaluations,
+            (
+                "cycle_id",
+                "symbol",
+                "strategy_name",
+                "entry_signal",
+                "score",
+                "confidence_score",
+                "position_size",
+                "metadata",
+            ),
+        ),
+        "patterns": (s.pattern_analysis, ("cycle_id", "symbol", "pattern_name", "confidence", "metadata")),
+        "predictions": (
+            s.ml_predictions,
+            ("cycle_id", "symbol", "model_version", "prediction_value", "confidence"),
+        ),
+        "scans": (s.scanning_results, ("cycle_id", "symbol", "scan_type", "metadata")),
+        "news": (s.news_sentiment, ("cycle_id", "symbol", "headline", "sentiment_score", "relevance_score")),
     }
     state = {}
     with engine.connect() as conn:
