@@ -28,6 +28,7 @@ from tradecycle.errors import DataError
 from . import recording
 from .clock import Clock, WallClock
 from .cycle import CycleInputs, CycleOutcome, CycleRunner
+from .memory import release_freed_memory
 from .phases import load_phases
 
 # A daily cycle runs this long after the session's close, once the bar is final.
@@ -114,6 +115,9 @@ def prepare_run(
     return account_id, sectors
 
 
+TRIM_EVERY_CYCLES = 21  # ML retrains come every 63 sessions; their leftovers go back soon after
+
+
 def replay(
     engine: Engine,
     settings: SettingsModel,
@@ -159,6 +163,8 @@ def replay(
             )
         )
         _tally(summary, outcome)
+        if done % TRIM_EVERY_CYCLES == 0:
+            release_freed_memory()
         if on_cycle is not None:
             on_cycle(outcome, done, len(picked))
         if outcome.status is CycleStatus.FAILED and stop_on_failure:
