@@ -15,7 +15,7 @@ def _rss_mb() -> float:
         return int(statm.read().split()[1]) * 4096 / 2**20
 
 
-@pytest.mark.skipif(platform.system() != "Linux" or not platform.libc_ver()[0] == "glibc", reason="glibc only")
+@pytest.mark.skipif(platform.system() != "Linux" or platform.libc_ver()[0] != "glibc", reason="glibc only")
 def test_freed_small_blocks_are_returned_to_the_os():
     # many small arrays (below glibc's mmap threshold) live on the heap; freed, they stay resident
     blocks = [np.ones(2_000) for _ in range(20_000)]  # ~300 MB of 16 KB blocks
