@@ -47,3 +47,25 @@ def _timed(job) -> float:
     started = time.perf_counter()
     job()
     return time.perf_counter() - started
+
+
+@contextmanager
+def counted_round_trips() -> Iterator[list[int]]:
+    """Count the waits of psycopg connections for the server (one per round trip) while inside.
+
+    Unlike wall time, the count does not depend on how fast the machine is today.
+    """
+    import psycopg
+
+    count = [0]
+    wait = psycopg.Connection.wait
+
+    def counting(self, *args, **kwargs):
+        count[0] += 1
+        return wait(self, *args, **kwargs)
+
+    psycopg.Connection.wait = counting
+    try:
+        yield count
+    finally:
+        psycopg.Connection.wait = wait

@@ -32,7 +32,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from _common import machine_speed, scratch_postgres
+from _common import counted_round_trips, machine_speed, scratch_postgres
 
 from tradecycle.adapters.store.database import prepare_database
 from tradecycle.coordinator.replay import replay
@@ -61,16 +61,24 @@ def _run(url: str, args: argparse.Namespace) -> None:
     settings = load_settings(None, {"database_url": url, "data": {"provider": "bundled"}})
     engine = prepare_database(url)
     symbols = args.symbols.split(",") if args.symbols else None
-    started = time.perf_counter()
-    summary = replay(engine, settings, date.fromisoformat(args.start), date.fromisoformat(args.end), symbols)
-    seconds = time.perf_counter() - started
+    speed_before = machine_speed()
+    started, cpu_started = time.perf_counter(), time.process_time()
+    with counted_round_trips() as round_trips:
+        summary = replay(
+            engine, settings, date.fromisoformat(args.start), date.fromisoformat(args.end), symbols
+        )
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(machine_speed())
+    print(f"{speed_before} before")
+    print(f"{machine_speed()} after")
     print(f"engine           {engine.dialect.name}")
     print(f"sessions         {summary.sessions}")
     print(f"cycles run       {summary.cycles_run} (failed {summary.cycles_failed})")
     print(f"wall time        {seconds:.1f} s  (goal <= 60 s)")
     print(f"cycles/s         {summary.cycles_run / seconds:.1f}")
+    print(f"CPU time         {cpu:.1f} s in this process (the database server's is not counted)")
+    if engine.dialect.name == "postgresql":
+        print(f"round trips      {round_trips[0] / max(summary.cycles_run, 1):.0f} per cycle")
     print(f"peak RSS         {peak_mb:.0f} MB  (goal < 500 MB)")
     phase_total = sum(summary.phase_seconds.values())
     print(f"outside phases   {seconds - phase_total:.1f} s (loading, feature precompute, bookkeeping)")
