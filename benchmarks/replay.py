@@ -29,6 +29,7 @@ import argparse
 import resource
 import tempfile
 import time
+from contextlib import nullcontext
 from datetime import date
 from pathlib import Path
 
@@ -63,7 +64,8 @@ def _run(url: str, args: argparse.Namespace) -> None:
     symbols = args.symbols.split(",") if args.symbols else None
     speed_before = machine_speed()
     started, cpu_started = time.perf_counter(), time.process_time()
-    with counted_round_trips() as round_trips:
+    on_postgres = engine.dialect.name == "postgresql"  # psycopg is not even imported for SQLite
+    with counted_round_trips() if on_postgres else nullcontext([0]) as round_trips:
         summary = replay(
             engine, settings, date.fromisoformat(args.start), date.fromisoformat(args.end), symbols
         )
@@ -77,7 +79,7 @@ def _run(url: str, args: argparse.Namespace) -> None:
     print(f"wall time        {seconds:.1f} s  (goal <= 60 s)")
     print(f"cycles/s         {summary.cycles_run / seconds:.1f}")
     print(f"CPU time         {cpu:.1f} s in this process (the database server's is not counted)")
-    if engine.dialect.name == "postgresql":
+    if on_postgres:
         print(f"round trips      {round_trips[0] / max(summary.cycles_run, 1):.0f} per cycle")
     print(f"peak RSS         {peak_mb:.0f} MB  (goal < 500 MB)")
     phase_total = sum(summary.phase_seconds.values())

@@ -21,7 +21,6 @@ from itertools import chain
 from operator import itemgetter
 from typing import Any
 
-from psycopg import RawCursor
 from sqlalchemy import Connection, String, Table
 from sqlalchemy.exc import DBAPIError
 
@@ -207,6 +206,8 @@ def _insert_values_postgres(
 
     A raw cursor takes PostgreSQL's own $n placeholders, so psycopg does not parse the query.
     """
+    from psycopg import RawCursor  # only PostgreSQL needs the driver; SQLite replays never load it
+
     preparer = conn.dialect.identifier_preparer
     width, count = len(keys), len(columns[0])
     groups = ("(" + ", ".join(f"${row * width + k + 1}" for k in range(width)) + ")" for row in range(count))
