@@ -28,7 +28,7 @@ from tradecycle.errors import DataError
 from . import recording
 from .clock import Clock, WallClock
 from .cycle import CycleInputs, CycleOutcome, CycleRunner
-from .memory import release_freed_memory
+from .memory import keep_large_blocks_mapped, release_freed_memory
 from .phases import load_phases
 
 # A daily cycle runs this long after the session's close, once the bar is final.
@@ -136,6 +136,7 @@ def replay(
     from .features import compute_features
 
     wall = wall or WallClock()
+    keep_large_blocks_mapped()
     panel = load_source_panel(engine, settings, end=end, symbols=symbols)
     picked = session_range(panel, start, end)
     account_id, sectors = prepare_run(engine, settings, wall, opened_at=session_open(panel, int(picked[0])))
