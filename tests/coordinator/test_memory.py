@@ -68,7 +68,7 @@ def test_large_temporaries_are_unmapped_when_freed_once_the_threshold_is_pinned(
         assert keep_large_blocks_mapped() is True
     big = np.ones(4_000_000)  # 32 MB: freeing it raises glibc's adaptive mmap threshold (unless pinned)
     del big
-    pairs, keepers = blocks_with_keepers(60, 128_000)  # 1 MB blocks
+    pairs, keepers = blocks_with_keepers(30, 256_000)  # 2 MB blocks, above the pinned 1 MiB
     allocated = rss_mb()
     del pairs
     print(allocated - rss_mb())
