@@ -10,8 +10,10 @@ ratios. Goal: >= 10x faster than backtrader, within 3x of vectorbt.
 Measured 2026-11-25, quiet 2-core box, 505 symbols, 2013-05-01..2018-02-07:
 tradecycle 41.4 s (1517 trades: every phase, every row, risk sizing and stops), backtrader
 36.7 s (176 trades, cash-limited fixed-size entries), vectorbt 0.15 s after its JIT warm-up
-(430 trades). Goals (>= 10x backtrader, <= 3x vectorbt) NOT met: tradecycle runs a whole
-recorded cycle per session; the peers run the crossover alone in memory.
+(430 trades). Session 3, on a 2-3x slower machine (loop 107 ms): tradecycle 101.6 s (the
+same 1517 trades), backtrader 114.3 s, vectorbt 0.24 s. Goals (>= 10x backtrader, <= 3x
+vectorbt) NOT met: tradecycle runs a whole recorded cycle per session; the peers run the
+crossover alone in memory.
 """
 
 from __future__ import annotations

@@ -1,26 +1,33 @@
 """Replay benchmark: the bundled universe, every phase and every DB write.
 
 Goal: 505 symbols x 5 years (about 1,259 daily cycles) in <= 60 s with peak RSS < 500 MB,
-on SQLite and on PostgreSQL. Prints wall time, cycles/s, peak RSS and the time per phase.
+on SQLite and on PostgreSQL. Prints the machine's speed before and after (a fixed Python loop:
+compare runs only at similar speeds), wall and CPU time, cycles/s, peak RSS, the time per phase
+and, on PostgreSQL, the database round trips per cycle (a count that does not depend on speed).
 
     python benchmarks/replay.py                                  # SQLite scratch file, full range
     python benchmarks/replay.py --database postgresql://postgres@127.0.0.1/test --start 2014-01-02 --end 2014-12-31
 
-Measured 2026-11-25 on the 2-core dev box, quiet (the PostgreSQL server shares the cores):
-
+Session 2 (2026-11-25, a faster machine; the loop was not yet printed):
     full range, SQLite       45.0 s wall, peak RSS 482 MB (goal met; was 164 s / 594 MB at first)
-    full range, PostgreSQL   77.2 s wall, peak RSS 490 MB (time goal NOT met: fills 10.8,
-                             portfolio 6.7, risk 5.0 ms/cycle are mostly round trips)
-    demo 2014-01-02..2015-12-31 (504 cycles), SQLite: 17.7 s
-    per cycle, full range SQLite (ms): patterns 7.3, fills 4.4, portfolio 3.2, technicals 2.9,
-    ml 2.6, risk 2.5, strategy 1.4, exits 1.1, scan 1.0, news 0.5, execution 0.4;
-    outside phases ~12 s (start-up, feature precompute, commits and tracking rows)
+    full range, PostgreSQL   77.2 s wall, peak RSS 490 MB (time goal NOT met)
+
+Session 3 (2026-11-25, a machine 2-3x slower whose loop time moved between 79 and 159 ms):
+    full range, SQLite       124 s wall (115 s CPU, loop ~85 ms), peak RSS 462 MB (was 499)
+    full range, PostgreSQL   185 s wall (130 s CPU, loop ~85 ms), 123 round trips a cycle
+                             (was 248 and 225 s at the start of the session), peak RSS 471 MB
+    per cycle, SQLite (ms): patterns 24, fills 12, technicals 7, portfolio 7, ml 7, risk 6,
+    strategy 3.5, exits 2.5, scan 2.4, news 1.5, execution 1.0; outside phases ~31 s
 
 What moved it: one cycle-row read and no DELETE per phase on a first attempt, tracking and
 events rows through insert_rows; no sklearn in the replay process (the stored training AUC
 is scipy's Mann-Whitney U); Arrow on the system allocator and the news texts kept in Arrow
 buffers; ML retrains build their features 64 symbols at a time; risk sizes evaluations by
 primary key (the old UPDATE was planned on the symbol index and grew with the replay).
+Session 3: a cycle on one connection; small PostgreSQL batches as one INSERT; replays commit
+without waiting for the WAL flush on PostgreSQL; cash from the newest balance row and two
+ledger indexes (per-cycle cost no longer grows with the ledger); glibc's mmap threshold
+pinned at 1 MiB and freed heap trimmed every 21 cycles (peak RSS).
 """
 
 from __future__ import annotations
