@@ -189,9 +189,7 @@ class CycleRunner:
                 retry_count=retry_count,
                 metadata={"traceback": traceback.format_exc(limit=-4)},
             )
-            if conn.in_transaction():  # the failed phase's transaction is rolled back above
-                conn.rollback()
-            with conn.begin():
+            with conn.begin():  # the failed phase's own transaction was rolled back by its with-block
                 recording.record_phase(conn, ctx.cycle_id, record)
             return record
 

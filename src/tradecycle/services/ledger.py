@@ -112,8 +112,7 @@ def record_transactions(conn: Connection, account_id: int, transactions: Iterabl
 
 def _append_balance_history(conn: Connection, account_id: int, fresh: list[Transaction]) -> None:
     ids = dict(conn.execute(KNOWN_IDS, {"ids": [x.external_id for x in fresh]}).all())
-    balance = conn.execute(LAST_BALANCE, {"account": account_id}).scalar()
-    balance = int(balance or 0)
+    balance = cash_cents(conn, account_id)
     rows = []
     for x in sorted(fresh, key=lambda x: ids[x.external_id]):
         balance += x.amount_cents
@@ -203,15 +202,12 @@ def reconcile(conn: Connection, account_id: int) -> list[str]:
     """Every difference between the stored cash/positions and the ledger; empty means they agree."""
     state = ledger_state(conn, account_id)
     b, p = s.balance_history.c, s.positions.c
-    stored_cash = conn.execute(
-        select(b.balance_cents).where(b.account_id == account_id).order_by(b.transaction_id.desc()).limit(1)
-    ).scalar()
     rows = list(
         conn.execute(
             select(p.symbol, p.quantity, p.average_cost, p.realized_pnl).where(p.account_id == account_id)
         )
     )
-    problems = compare_states(state, int(stored_cash or 0), {r.symbol: r.quantity for r in rows})
+    problems = compare_states(state, cash_cents(conn, account_id), {r.symbol: r.quantity for r in rows})
     n_tx = conn.execute(select(func.count()).where(s.transactions.c.account_id == account_id)).scalar_one()
     n_bh = conn.execute(select(func.count()).where(b.account_id == account_id)).scalar_one()
     if n_tx != n_bh:

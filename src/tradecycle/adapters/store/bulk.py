@@ -109,12 +109,12 @@ def _insert_batch(
     # column-wise: one C-level pass per column (a zip(*rows) transpose of thousands of rows is slow)
     columns = [_column_values(table.c[k], dialect, list(map(itemgetter(k), rows))) for k in keys]
     with _wrapped_driver_errors(dialect, f"insert into {table.name}"):
-        if dialect.name == "postgresql" and len(rows) >= COPY_MIN_ROWS:
-            _copy_postgres(conn, table, keys, list(zip(*columns, strict=True)))
-        elif dialect.name == "postgresql":
-            _insert_values_postgres(conn, table, keys, columns)
-        else:
+        if dialect.name != "postgresql":
             _executemany_multirow(conn, table, keys, columns)
+        elif len(rows) >= COPY_MIN_ROWS:
+            _copy_postgres(conn, table, keys, list(zip(*columns, strict=True)))
+        else:
+            _insert_values_postgres(conn, table, keys, columns)
     return len(rows)
 
 
