@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tradecycle.config import PatternSettings
-from tradecycle.core.pattern_scoring import risk_levels
+from tradecycle.core.pattern_scoring import risk_levels, unit_clip
 
 P = PatternSettings()
 prices = st.floats(0.01, 1e5, allow_nan=False)
@@ -54,3 +54,10 @@ def test_short_and_long_levels_sit_on_their_sides():
     assert risk_levels(100.0, 104.0, -1, 2.0, P) == (104.0, 100.0 - P.target_rr * 4.0)
     assert risk_levels(100.0, 96.0, 1, 2.0, P) == (96.0, 100.0 + P.target_rr * 4.0)
     assert risk_levels(100.0, 96.0, 1, 2.0, P, target=130.0) == (96.0, 130.0)
+
+
+@given(st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.sampled_from([-0.0, 0.0, 1.0])))
+def test_unit_clip_is_numpys_clip(x):
+    expected = float(np.clip(x, 0.0, 1.0))
+    got = unit_clip(x)
+    assert repr(got) == repr(expected)  # the same value, NaN and the sign of zero included

@@ -205,6 +205,11 @@ def candlestick_hits(
     volume_points = volume_score(relative_volume(volume, last, p.volume_lookback), p)
     atr = average_true_range(high, low, close, p.atr_period)
 
+    spans = sorted(set(CANDLE_COUNTS.values()))
+    highest = {span: np.fmax.reduce(high[:, -span:], axis=1).tolist() for span in spans}
+    lowest = {span: np.fmin.reduce(low[:, -span:], axis=1).tolist() for span in spans}
+    trend_z: dict[tuple[int, int], float] = {}  # (row, span): hits of one bar share the prior move
+
     hits: list[PatternHit] = []
     for k, row in zip(*np.nonzero(codes), strict=True):
         if not np.isfinite(close[row, last] + high[row, last] + low[row, last]):
@@ -212,14 +217,17 @@ def candlestick_hits(
         name = names[k]
         code = int(codes[k, row])
         span = CANDLE_COUNTS.get(name, 1)
-        z = prior_trend_z(close[row], last - span, p.trend_lookback)
+        if (row, span) not in trend_z:
+            trend_z[row, span] = prior_trend_z(close[row], last - span, p.trend_lookback)
+        z = trend_z[row, span]
         role = pattern_role(name)
         sign = 1 if code > 0 else -1
         if role == INDECISION:
             sign = -int(np.sign(z)) if abs(z) >= p.candle_indecision_min_z else 0
         trend_points = trend_score(z, sign, role, p)
         clarity = min(abs(code) / 2.0, 1.0)
-        entry, stop, target = _levels(high[row], low[row], close[row, last], float(atr[row]), span, sign, p)
+        extreme = highest[span][row] if sign < 0 else lowest[span][row]
+        entry, stop, target = _levels(close[row, last], extreme, float(atr[row]), sign, p)
         if not levels_ok(sign, entry, stop, target):
             continue
         hits.append(
@@ -247,9 +255,8 @@ def candlestick_hits(
 
 
 def _levels(
-    high: np.ndarray, low: np.ndarray, entry: float, atr: float, span: int, sign: int, p: PatternSettings
+    entry: float, extreme: float, atr: float, sign: int, p: PatternSettings
 ) -> tuple[float, float, float]:
-    """(entry, stop, target) for one hit, rounded; the pattern's stop is its candles' extreme."""
-    extreme = float(np.nanmax(high[-span:])) if sign < 0 else float(np.nanmin(low[-span:]))
+    """(entry, stop, target) for one hit, rounded; `extreme` is the pattern candles' low (high for a SELL)."""
     stop, target = risk_levels(entry, extreme, sign, atr, p)
     return round(entry, 4), round(stop, 4), round(target, 4)

@@ -1,10 +1,11 @@
-"""Chart patterns (5-60 session formations) found with peak detection (scipy.signal.find_peaks).
+"""Chart patterns (5-60 session formations) found with peak detection (core.pivots).
 
 Each detector looks at the trailing `chart_lookback` traded sessions of one
 symbol and reports a pattern only when it COMPLETES: the confirming break
 (neckline, trend line, flag or level) happened within the last
-`chart_breakout_window` sessions. Pivots come from scipy.signal.find_peaks on
-highs (peaks) and negated lows (troughs) with a prominence of
+`chart_breakout_window` sessions. Pivots are scipy.signal.find_peaks' on
+highs (peaks) and negated lows (troughs), found for all candidates at once by
+core.pivots, with a prominence of
 `chart_prominence_atr` ATR, so a pivot needs bars on both sides and nothing
 after the last bar is ever read.
 
@@ -20,11 +21,10 @@ shared confidence of core.pattern_scoring with a detector-specific clarity.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.signal import find_peaks
 
 from tradecycle.config import PatternSettings
 from tradecycle.core.pattern_scoring import (
@@ -35,9 +35,12 @@ from tradecycle.core.pattern_scoring import (
     levels_ok,
     prior_trend_z,
     relative_volume,
+    traded_windows,
     trend_score,
+    unit_clip,
     volume_score,
 )
+from tradecycle.core.pivots import find_pivots
 from tradecycle.core.types import PatternHit, PatternType, SignalLabel
 
 
@@ -52,14 +55,6 @@ class Bars:
     peaks: np.ndarray  # indices of pivot highs
     troughs: np.ndarray  # indices of pivot lows
     cache: dict = field(default_factory=dict, compare=False, repr=False)  # fits shared by detectors
-
-    @classmethod
-    def of(cls, high: np.ndarray, low: np.ndarray, close: np.ndarray, atr: float, p: PatternSettings) -> Bars:
-        """Bars with pivots: find_peaks on highs and on negated lows, prominence in ATR."""
-        kwargs = {"distance": p.chart_pivot_distance, "prominence": p.chart_prominence_atr * atr}
-        peaks, _ = find_peaks(high, **kwargs)
-        troughs, _ = find_peaks(-low, **kwargs)
-        return cls(high, low, close, atr, peaks, troughs)
 
     def mirrored(self) -> Bars:
         """The same bars upside down (price -> -price): highs and lows, peaks and troughs swap."""
@@ -182,7 +177,7 @@ def _lines(bars: Bars, p: PatternSettings) -> _Lines | None:
         troughs = bars.troughs[bars.troughs <= end][-4:]
         lines = None
         if peaks.size >= 2 and troughs.size >= 2:
-            scale = abs(float(np.mean(bars.close[min(peaks[0], troughs[0]) :])))
+            scale = abs(float(bars.close[min(peaks[0], troughs[0]) :].mean()))
             up, lo = _fit_line(peaks, bars.high[peaks]), _fit_line(troughs, bars.low[troughs])
             lines = _Lines(peaks, troughs, up, lo, up[0] / scale * 100, lo[0] / scale * 100)
         bars.cache["lines"] = lines
@@ -349,18 +344,47 @@ DETECTORS: dict[str, ChartDetector] = {
 }
 
 
-def traded_bars(
-    high: np.ndarray, low: np.ndarray, close: np.ndarray, volume: np.ndarray, keep: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
-    """The last `keep` bars where the symbol traded; None if the newest bar is missing."""
-    ok = np.isfinite(high) & np.isfinite(low) & np.isfinite(close)
-    if ok.size == 0 or not ok[-1]:
-        return None
-    idx = np.flatnonzero(ok)[-keep:]
-    vol = volume[idx]
-    if not np.isfinite(vol).all():
-        vol = np.nan_to_num(vol, nan=0.0)
-    return high[idx], low[idx], close[idx], vol
+def chart_hits_by_row(
+    symbols: Sequence[str],
+    high: np.ndarray,
+    low: np.ndarray,
+    close: np.ndarray,
+    volume: np.ndarray,
+    params: PatternSettings | None = None,
+) -> list[list[PatternHit]]:
+    """Chart patterns completing at the last column, one list per row of these (symbols, sessions) arrays.
+
+    ATR, relative volume and the pivots of every row come from whole-block array
+    operations; only the detectors run row by row on each symbol's own bars.
+    """
+    p = params or PatternSettings()
+    found: list[list[PatternHit]] = [[] for _ in symbols]
+    keep = p.chart_lookback + p.trend_lookback + 1
+    for block in traded_windows(high, low, close, volume, keep):
+        length = block.close.shape[1]
+        if length < p.chart_lookback // 2:
+            continue
+        atr = average_true_range(block.high, block.low, block.close, p.atr_period)
+        offset = max(0, length - p.chart_lookback)
+        minimum = p.chart_prominence_atr * atr
+        peaks = find_pivots(block.high[:, offset:], p.chart_pivot_distance, minimum)
+        troughs = find_pivots(-block.low[:, offset:], p.chart_pivot_distance, minimum)
+        rel_volume = relative_volume(block.volume, length - 1, p.volume_lookback)
+        for k, row in enumerate(block.rows.tolist()):
+            row_atr = float(atr[k])
+            if not np.isfinite(row_atr) or row_atr <= 0:
+                continue
+            bars = Bars(
+                block.high[k, offset:],
+                block.low[k, offset:],
+                block.close[k, offset:],
+                row_atr,
+                peaks[k],
+                troughs[k],
+            )
+            volume_points = float(volume_score(rel_volume[k], p))
+            found[row] = _bars_hits(str(symbols[row]), bars, block.close[k], offset, volume_points, p)
+    return found
 
 
 def chart_patterns(
@@ -372,18 +396,14 @@ def chart_patterns(
     params: PatternSettings | None = None,
 ) -> list[PatternHit]:
     """Every chart pattern completing at the last bar of these 1-D arrays (one symbol, oldest first)."""
-    p = params or PatternSettings()
-    keep = p.chart_lookback + p.trend_lookback + 1
-    arrays = traded_bars(high, low, close, volume, keep)
-    if arrays is None or len(arrays[2]) < p.chart_lookback // 2:
-        return []
-    h, lo, c, v = arrays
-    atr = float(average_true_range(h, lo, c, p.atr_period))
-    if not np.isfinite(atr) or atr <= 0:
-        return []
-    offset = max(0, len(c) - p.chart_lookback)
-    window = Bars.of(h[offset:], lo[offset:], c[offset:], atr, p)
-    volume_points = float(volume_score(relative_volume(v, len(v) - 1, p.volume_lookback), p))
+    rows = (np.asarray(a, dtype=np.float64)[None, :] for a in (high, low, close, volume))
+    return chart_hits_by_row([symbol], *rows, params)[0]
+
+
+def _bars_hits(
+    symbol: str, window: Bars, close: np.ndarray, offset: int, volume_points: float, p: PatternSettings
+) -> list[PatternHit]:
+    """The hits of every detector on one symbol's pivoted window (`close` also holds the bars before it)."""
     hits = []
     mirrored = window.mirrored()
     for name, detector in DETECTORS.items():
@@ -396,9 +416,9 @@ def chart_patterns(
         target = max(target, p.min_price_fraction * entry)
         if not levels_ok(direction, entry, stop, target):
             continue  # price already ran past the target (or the stop): no trade left in it
-        z = prior_trend_z(c, offset + shape.start, p.trend_lookback)
+        z = prior_trend_z(close, offset + shape.start, p.trend_lookback)
         trend_points = trend_score(z, direction, shape.role, p)
-        clarity = float(np.clip(shape.clarity, 0.0, 1.0))
+        clarity = unit_clip(shape.clarity)
         details = {k: _unmirror(k, v, sign) for k, v in shape.details.items()}
         hits.append(
             PatternHit(

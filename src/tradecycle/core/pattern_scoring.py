@@ -14,6 +14,7 @@ volume confirmation 30 %, trend alignment 30 %; weights in settings.patterns):
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -22,6 +23,58 @@ from tradecycle.config import PatternSettings
 REVERSAL = "reversal"
 CONTINUATION = "continuation"
 INDECISION = "indecision"
+
+
+def traded_bars(
+    high: np.ndarray, low: np.ndarray, close: np.ndarray, volume: np.ndarray, keep: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+    """The last `keep` bars where the symbol traded; None if the newest bar is missing."""
+    ok = np.isfinite(high) & np.isfinite(low) & np.isfinite(close)
+    if ok.size == 0 or not ok[-1]:
+        return None
+    idx = np.flatnonzero(ok)[-keep:]
+    vol = volume[idx]
+    if not np.isfinite(vol).all():
+        vol = np.nan_to_num(vol, nan=0.0)
+    return high[idx], low[idx], close[idx], vol
+
+
+@dataclass(frozen=True)
+class TradedBlock:
+    """Traded bars of some rows, all of one length: (len(rows), length) arrays, oldest first."""
+
+    rows: np.ndarray  # the rows of the input arrays these are
+    high: np.ndarray
+    low: np.ndarray
+    close: np.ndarray
+    volume: np.ndarray
+
+
+def traded_windows(
+    high: np.ndarray, low: np.ndarray, close: np.ndarray, volume: np.ndarray, keep: int
+) -> list[TradedBlock]:
+    """`traded_bars` of every row of (rows, sessions) arrays, grouped for whole-block work.
+
+    Rows that traded on each of their last `keep` sessions (nearly all) form one
+    block; a row with a gap there gets a block of its own, and a row whose newest
+    bar is missing none.
+    """
+    if high.shape[-1] == 0:
+        return []
+    traded = np.isfinite(high) & np.isfinite(low) & np.isfinite(close)
+    complete = traded[:, -keep:].all(axis=1)
+    blocks = []
+    rows = np.flatnonzero(complete)
+    if rows.size:
+        vol = volume[rows, -keep:]
+        if not np.isfinite(vol).all():
+            vol = np.nan_to_num(vol, nan=0.0)
+        blocks.append(TradedBlock(rows, high[rows, -keep:], low[rows, -keep:], close[rows, -keep:], vol))
+    for row in np.flatnonzero(~complete).tolist():
+        arrays = traded_bars(high[row], low[row], close[row], volume[row], keep)
+        if arrays is not None:
+            blocks.append(TradedBlock(np.array([row]), *(a[None, :] for a in arrays)))
+    return blocks
 
 
 def prior_trend_z(close: np.ndarray, end: int, lookback: int) -> float:
@@ -81,13 +134,20 @@ def trend_score(z: float, sign: int, role: str, p: PatternSettings) -> float:
     if role == INDECISION:
         return min(abs(z) / p.trend_full_z, 1.0)
     aligned = sign * z if role == CONTINUATION else -sign * z
-    return float(np.clip(aligned / p.trend_full_z, 0.0, 1.0))
+    return unit_clip(aligned / p.trend_full_z)
 
 
 def confidence(clarity: float, volume: float, trend: float, p: PatternSettings) -> float:
     """The weighted 0..1 confidence, rounded to 4 places."""
     total = p.clarity_weight * clarity + p.volume_weight * volume + p.trend_weight * trend
-    return round(float(np.clip(total, 0.0, 1.0)), 4)
+    return round(unit_clip(total), 4)
+
+
+def unit_clip(x: float) -> float:
+    """float(np.clip(x, 0.0, 1.0)) for one number, without the array call (NaN and -0.0 kept, as numpy does)."""
+    if x != x:
+        return float(x)
+    return float(0.0 if x < 0.0 else 1.0 if x > 1.0 else x)
 
 
 def levels_ok(sign: int, entry: float, stop: float, target: float) -> bool:

@@ -17,12 +17,12 @@ points are 1 - (quiet mean / baseline mean), since low volume is what confirms i
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from tradecycle.config import PatternSettings
-from tradecycle.core.chart_patterns import traded_bars
 from tradecycle.core.pattern_scoring import (
     CONTINUATION,
     REVERSAL,
@@ -32,7 +32,9 @@ from tradecycle.core.pattern_scoring import (
     prior_trend_z,
     relative_volume,
     risk_levels,
+    traded_windows,
     trend_score,
+    unit_clip,
     volume_score,
 )
 from tradecycle.core.types import PatternHit, PatternType, SignalLabel
@@ -51,9 +53,8 @@ class _Found:
     details: dict
 
 
-def _climax(h, lo, c, v, atr: float, p: PatternSettings) -> _Found | None:
+def _climax(h, lo, c, v, atr: float, rel: float, p: PatternSettings) -> _Found | None:
     t = len(c) - 1
-    rel = float(relative_volume(v, t, p.volume_lookback))
     bar_range = h[t] - lo[t]
     if not (rel >= p.volume_climax_ratio and bar_range >= p.volume_climax_range_atr * atr):
         return None
@@ -71,7 +72,7 @@ def _climax(h, lo, c, v, atr: float, p: PatternSettings) -> _Found | None:
     )
 
 
-def _dry_up(h, lo, c, v, atr: float, p: PatternSettings) -> _Found | None:
+def _dry_up(h, lo, c, v, atr: float, rel: float, p: PatternSettings) -> _Found | None:
     t, quiet_bars = len(c) - 1, p.volume_dryup_bars
     start = t - quiet_bars + 1
     if start - p.volume_dryup_baseline < 0:
@@ -93,12 +94,11 @@ def _dry_up(h, lo, c, v, atr: float, p: PatternSettings) -> _Found | None:
     return _Found("volume_dry_up", sign, stop, None, clarity, 1 - ratio, z, CONTINUATION, details)
 
 
-def _breakout(h, lo, c, v, atr: float, p: PatternSettings) -> _Found | None:
+def _breakout(h, lo, c, v, atr: float, rel: float, p: PatternSettings) -> _Found | None:
     t, lookback = len(c) - 1, p.volume_breakout_lookback
     if t - lookback < 0:
         return None
     top, bottom = float(h[t - lookback : t].max()), float(lo[t - lookback : t].min())
-    rel = float(relative_volume(v, t, p.volume_lookback))
     if rel < p.volume_breakout_ratio or bottom <= c[t] <= top:
         return None
     sign = 1 if c[t] > top else -1
@@ -116,6 +116,39 @@ def _breakout(h, lo, c, v, atr: float, p: PatternSettings) -> _Found | None:
 DETECTORS = {"volume_climax": _climax, "volume_dry_up": _dry_up, "volume_breakout": _breakout}
 
 
+def volume_hits_by_row(
+    symbols: Sequence[str],
+    high: np.ndarray,
+    low: np.ndarray,
+    close: np.ndarray,
+    volume: np.ndarray,
+    params: PatternSettings | None = None,
+) -> list[list[PatternHit]]:
+    """Volume patterns at the last column, one list per row of these (symbols, sessions) arrays.
+
+    ATR and relative volume of every row are whole-block array operations; the
+    detectors then run on each symbol's own bars.
+    """
+    p = params or PatternSettings()
+    found: list[list[PatternHit]] = [[] for _ in symbols]
+    keep = max(
+        p.volume_dryup_baseline + p.volume_dryup_bars, p.volume_breakout_lookback, p.volume_lookback
+    ) + (p.trend_lookback + 1)
+    for block in traded_windows(high, low, close, volume, keep):
+        length = block.close.shape[1]
+        if length < p.volume_lookback + 1:
+            continue
+        atr = average_true_range(block.high[:, :-1], block.low[:, :-1], block.close[:, :-1], p.atr_period)
+        rel_volume = relative_volume(block.volume, length - 1, p.volume_lookback)
+        for k, row in enumerate(block.rows.tolist()):
+            row_atr = float(atr[k])
+            if not np.isfinite(row_atr) or row_atr <= 0:
+                continue
+            bars = (block.high[k], block.low[k], block.close[k], block.volume[k])
+            found[row] = _row_hits(str(symbols[row]), bars, row_atr, float(rel_volume[k]), p)
+    return found
+
+
 def volume_patterns(
     symbol: str,
     high: np.ndarray,
@@ -125,21 +158,16 @@ def volume_patterns(
     params: PatternSettings | None = None,
 ) -> list[PatternHit]:
     """Every volume pattern at the last bar of these 1-D arrays (one symbol, oldest first)."""
-    p = params or PatternSettings()
-    keep = max(
-        p.volume_dryup_baseline + p.volume_dryup_bars, p.volume_breakout_lookback, p.volume_lookback
-    ) + (p.trend_lookback + 1)
-    arrays = traded_bars(high, low, close, volume, keep)
-    if arrays is None or len(arrays[2]) < p.volume_lookback + 1:
-        return []
-    h, lo, c, v = arrays
-    atr = float(average_true_range(h[:-1], lo[:-1], c[:-1], p.atr_period))
-    if not np.isfinite(atr) or atr <= 0:
-        return []
-    entry = float(c[-1])
+    rows = (np.asarray(a, dtype=np.float64)[None, :] for a in (high, low, close, volume))
+    return volume_hits_by_row([symbol], *rows, params)[0]
+
+
+def _row_hits(symbol: str, bars: tuple, atr: float, rel: float, p: PatternSettings) -> list[PatternHit]:
+    """Every detector's hit on one symbol's traded bars (h, lo, c, v)."""
+    entry = float(bars[2][-1])
     hits = []
     for detect in DETECTORS.values():
-        found = detect(h, lo, c, v, atr, p)
+        found = detect(*bars, atr, rel, p)
         if found is None or found.sign == 0:
             continue
         sign = found.sign
@@ -147,8 +175,8 @@ def volume_patterns(
         if not levels_ok(sign, entry, stop, target):
             continue
         trend_points = trend_score(found.trend_z, sign, found.role, p)
-        clarity = float(np.clip(found.clarity, 0.0, 1.0))
-        volume_points = float(np.clip(found.volume_points, 0.0, 1.0))
+        clarity = unit_clip(found.clarity)
+        volume_points = unit_clip(found.volume_points)
         hits.append(
             PatternHit(
                 symbol=symbol,

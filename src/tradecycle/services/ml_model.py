@@ -141,8 +141,8 @@ def fit_model(
 def _auc(y: np.ndarray, p: np.ndarray) -> float | None:
     """ROC AUC as the Mann-Whitney U of the positives' scores over all pairs (ties count half).
 
-    scipy.stats is already loaded by the pattern detectors; sklearn.metrics would add ~80 MB
-    to every replay for this one training metric.
+    scipy.stats is imported here, at the first training, not at start-up; sklearn.metrics would
+    add ~80 MB to every replay for this one training metric.
     """
     from scipy.stats import mannwhitneyu
 

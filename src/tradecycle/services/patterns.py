@@ -5,7 +5,8 @@ scores held symbols for exits, and a bearish pattern is part of that score).
 Candlestick codes come from the precomputed "cdl" block of ctx.features when it
 is there, else TA-Lib runs on a short trailing window of just those rows (the
 CDL functions only use fixed-length look-backs, so the last value is the same).
-Chart and volume detectors read the trailing bars of one symbol at a time; all
+ATR, relative volume and chart pivots are computed for all these symbols at
+once; the chart and volume detectors then read each symbol's trailing bars. All
 of it only sees the as-of panel, so nothing after the cycle's clock is read.
 Hits below settings.patterns.min_confidence are dropped; the rest become
 ctx.patterns and one pattern_analysis row each, written in one batch.
@@ -105,11 +106,11 @@ def detect(panel: BarPanel, features, symbols: list[str], settings: SettingsMode
     if p.candlestick:
         names, codes = _candle_codes(panel, features, rows, min(width, CANDLE_WINDOW))
         hits += candlestick_hits(symbols, names, codes, high, low, close, vol, p)
-    for k, symbol in enumerate(symbols):
-        if p.chart:
-            hits += chart.chart_patterns(symbol, high[k], low[k], close[k], vol[k], p)
-        if p.volume:
-            hits += volume.volume_patterns(symbol, high[k], low[k], close[k], vol[k], p)
+    no_hits = [[] for _ in symbols]
+    charts = chart.chart_hits_by_row(symbols, high, low, close, vol, p) if p.chart else no_hits
+    volumes = volume.volume_hits_by_row(symbols, high, low, close, vol, p) if p.volume else no_hits
+    for chart_hits, volume_hits in zip(charts, volumes, strict=True):
+        hits += chart_hits + volume_hits
     return [h for h in hits if h.confidence >= p.min_confidence]
 
 
