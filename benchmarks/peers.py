@@ -32,6 +32,7 @@ from sqlalchemy import func, select
 from tradecycle.adapters.marketdata.bundled import load_bundled_panel
 from tradecycle.adapters.store import schema as s
 from tradecycle.adapters.store.database import prepare_database
+from tradecycle.coordinator.phases import enabled_phase_names
 from tradecycle.coordinator.replay import replay
 from tradecycle.core.panel import BarPanel
 from tradecycle.settings import load_settings
@@ -41,20 +42,23 @@ POSITION_VALUE = 10_000.0
 INITIAL_CASH = 100_000.0
 
 
-def run_tradecycle(start: date, end: date, symbols: list[str], workdir: Path) -> tuple[float, int]:
+def run_tradecycle(
+    start: date, end: date, symbols: list[str], workdir: Path, analysis: str
+) -> tuple[float, int]:
     url = f"sqlite:///{workdir / 'peers.db'}"
     settings = load_settings(
         None,
         {
             "database_url": url,
             "data": {"provider": "bundled"},
-            "strategy": {"name": "sma_cross", "sma_fast": FAST, "sma_slow": SLOW},
+            "strategy": {"name": "sma_cross", "sma_fast": FAST, "sma_slow": SLOW, "analysis": analysis},
             "broker": {"initial_cash": INITIAL_CASH},
             "ml": {"enabled": False},
             "news": {"sources": []},
         },
     )
     engine = prepare_database(url)
+    print(f"tradecycle phases: {', '.join(enabled_phase_names(settings))}")
     started = time.perf_counter()
     summary = replay(engine, settings, start, end, symbols)
     seconds = time.perf_counter() - started
@@ -152,6 +156,12 @@ def main() -> None:
     )
     parser.add_argument("--end", default="2018-02-07")
     parser.add_argument("--symbols", type=int, default=0, help="first N symbols only (default: all)")
+    parser.add_argument(
+        "--analysis",
+        choices=("read", "all"),
+        default="read",
+        help="read: only the phases sma_cross reads (default); all: every analysis phase recorded too",
+    )
     args = parser.parse_args()
     start, end = date.fromisoformat(args.start), date.fromisoformat(args.end)
     panel = load_bundled_panel(end=end)
@@ -159,14 +169,13 @@ def main() -> None:
         panel = panel.select(panel.symbols[: args.symbols].tolist())
     first_session = int(np.searchsorted(panel.sessions, np.datetime64(start, "D")))
     results = {}
+    ours_label = f"tradecycle (analysis={args.analysis}, DB)"
     with tempfile.TemporaryDirectory() as scratch:
-        results["tradecycle (all phases + DB)"] = run_tradecycle(
-            start, end, panel.symbols.tolist(), Path(scratch)
-        )
+        results[ours_label] = run_tradecycle(start, end, panel.symbols.tolist(), Path(scratch), args.analysis)
     results["backtrader"] = run_backtrader(panel, first_session)
     run_vectorbt(panel.select(panel.symbols[:2].tolist()), first_session)  # numba compiles once; not timed
     results["vectorbt"] = run_vectorbt(panel, first_session)
-    ours = results["tradecycle (all phases + DB)"][0]
+    ours = results[ours_label][0]
     print(machine_speed())
     print(f"{panel.n_symbols} symbols, sessions {args.start}..{args.end}")
     for name, (seconds, trades) in results.items():

@@ -79,6 +79,11 @@ class SignalSettings(Section):
 
 class StrategySettings(Section):
     name: str = Field("composite", description="composite | sma_cross | a registered strategy")
+    analysis: Literal["all", "read"] = Field(
+        "all",
+        description="all: every analysis phase (scan, news, patterns, technicals, ml) runs and is "
+        "recorded; read: only those the strategy reads (sma_cross reads none of them)",
+    )
     sma_fast: int = Field(20, ge=1)
     sma_slow: int = Field(50, ge=2)
 

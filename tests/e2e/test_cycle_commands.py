@@ -174,3 +174,55 @@ def test_bad_input_is_named_and_exits_non_zero(tmp_path: Path, args, message):
     result = invoke(*args, "--database", f"sqlite:///{tmp_path / 'bad.db'}")
     assert result.exit_code != 0
     assert message in result.stderr
+
+
+def _decisions(url: str) -> dict[str, list]:
+    """Orders, fills and ledger of a replay, and the phases it ran, without ids or wall-clock times."""
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        out = {
+            "orders": conn.execute(
+                select(s.orders.c.client_order_id, s.orders.c.quantity, s.orders.c.status).order_by(
+                    s.orders.c.client_order_id
+                )
+            ).all(),
+            "transactions": conn.execute(
+                select(s.transactions.c.external_id, s.transactions.c.amount_cents).order_by(
+                    s.transactions.c.external_id
+                )
+            ).all(),
+            "equity": conn.execute(
+                select(s.portfolio_status.c.cycle_id, s.portfolio_status.c.total_value).order_by(
+                    s.portfolio_status.c.cycle_id
+                )
+            ).all(),
+            "phases": sorted(conn.execute(select(s.workflow_tracking.c.phase).distinct()).scalars().all()),
+            "patterns": conn.execute(select(func.count()).select_from(s.pattern_analysis)).scalar_one(),
+        }
+    engine.dispose()
+    return out
+
+
+def test_analysis_read_runs_only_what_the_strategy_reads_with_the_same_trades(tmp_path):
+    """sma_cross reads no analysis phase: with strategy.analysis = "read" none runs, and its
+    orders, ledger and equity are exactly those of the run that recorded every analysis."""
+    runs = {}
+    for analysis in ("all", "read"):
+        config = tmp_path / f"{analysis}.toml"
+        config.write_text(
+            f'[strategy]\nname = "sma_cross"\nanalysis = "{analysis}"\nsma_fast = 5\nsma_slow = 20\n'
+        )
+        url = f"sqlite:///{tmp_path / analysis}.db"
+        result = invoke(
+            "replay", "--start", "2014-03-03", "--end", "2014-04-11", "--symbols", SYMBOLS,
+            "--database", url, "--config", str(config), "--json",
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+        runs[analysis] = _decisions(url)
+    full, lean = runs["all"], runs["read"]
+    assert full["patterns"] > 0 and lean["patterns"] == 0
+    assert {"scan", "patterns", "technicals"} <= set(full["phases"])
+    assert lean["phases"] == sorted(["fills", "strategy", "exits", "risk", "execution", "portfolio"])
+    assert full["orders"] and full["transactions"]
+    for key in ("orders", "transactions", "equity"):
+        assert lean[key] == full[key], key

@@ -21,16 +21,22 @@ from tradecycle.errors import ConfigError
 
 
 def compute_features(panel: BarPanel, settings: SettingsModel) -> FeaturePanel:
+    """The cycle's features; the candlestick block only when the patterns phase runs."""
     from tradecycle.services.analysis import precompute_features
 
+    from .phases import enabled_phase_names
+
+    candlesticks = "patterns" in enabled_phase_names(settings)
     address = settings.distributed.dask_scheduler
     if not address or panel.n_symbols < 2:
-        return precompute_features(panel, settings)
-    return compute_features_on_dask(panel, settings, address, settings.distributed.dask_partitions)
+        return precompute_features(panel, settings, candlesticks)
+    return compute_features_on_dask(
+        panel, settings, address, settings.distributed.dask_partitions, candlesticks
+    )
 
 
 def compute_features_on_dask(
-    panel: BarPanel, settings: SettingsModel, address: str, partitions: int
+    panel: BarPanel, settings: SettingsModel, address: str, partitions: int, candlesticks: bool = True
 ) -> FeaturePanel:
     from tradecycle.services.analysis import precompute_features
 
@@ -39,7 +45,9 @@ def compute_features_on_dask(
     ]
     pieces = [panel.select(panel.symbols[g].tolist()) for g in groups]
     with dask_client(address, settings.distributed.service_timeout_seconds) as client:
-        results = client.gather(client.map(precompute_features, pieces, settings=settings, pure=False))
+        results = client.gather(
+            client.map(precompute_features, pieces, settings=settings, candlesticks=candlesticks, pure=False)
+        )
     return join_features(results)
 
 

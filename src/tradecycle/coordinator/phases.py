@@ -47,12 +47,17 @@ class Phase:
 
 
 def enabled_phase_names(settings: SettingsModel) -> tuple[str, ...]:
-    """Phases this configuration runs: news and ML can be switched off."""
+    """Phases this configuration runs: news and ML can be switched off, and with
+    strategy.analysis = "read" the analysis phases the strategy does not read are left out."""
+    from tradecycle.strategies import ANALYSIS_PHASES, strategy_class
+
     skipped = set()
     if not settings.ml.enabled:
         skipped.add("ml")
     if not settings.news.sources:
         skipped.add("news")
+    if settings.strategy.analysis == "read":
+        skipped |= ANALYSIS_PHASES - strategy_class(settings).reads
     return tuple(name for name in PHASE_NAMES if name not in skipped)
 
 

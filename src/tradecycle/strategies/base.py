@@ -42,8 +42,15 @@ class Evaluation:
         return abs(self.target - self.entry) / risk if risk > 0 else 0.0
 
 
+# The analysis phases; each fills one part of the CycleContext a strategy may read.
+ANALYSIS_PHASES = frozenset({"scan", "news", "patterns", "technicals", "ml"})
+
+
 class Strategy(ABC):
     name: ClassVar[str]
+    # Analysis phases whose output (candidates, sentiment, patterns, indicators, predictions)
+    # `evaluate` reads; with strategy.analysis = "read" the others do not run.
+    reads: ClassVar[frozenset[str]] = ANALYSIS_PHASES
 
     def __init__(self, settings: SettingsModel) -> None:
         self.settings = settings
@@ -71,13 +78,17 @@ def strategy_names() -> list[str]:
     return sorted(_REGISTRY)
 
 
-def get_strategy(settings: SettingsModel) -> Strategy:
-    """The strategy settings.strategy.name names, built for these settings."""
+def strategy_class(settings: SettingsModel) -> type[Strategy]:
+    """The class settings.strategy.name names (ConfigError naming the known ones if none)."""
     name = settings.strategy.name
     try:
-        cls = _REGISTRY[name]
+        return _REGISTRY[name]
     except KeyError:
         raise ConfigError(
             f"strategy.name {name!r} is not a registered strategy (have: {', '.join(strategy_names())})"
         ) from None
-    return cls(settings)
+
+
+def get_strategy(settings: SettingsModel) -> Strategy:
+    """The strategy settings.strategy.name names, built for these settings."""
+    return strategy_class(settings)(settings)

@@ -22,6 +22,7 @@ from tradecycle.strategies.base import Evaluation, Strategy, register_strategy
 @register_strategy
 class SmaCrossStrategy(Strategy):
     name = "sma_cross"
+    reads = frozenset()  # the precomputed features only
 
     def evaluate(self, ctx: CycleContext) -> list[Evaluation]:
         if ctx.panel.n_sessions == 0:

@@ -160,4 +160,5 @@ position_pl = Table(
     Column("closed_at", UTCDateTime),
     Column("status", Text, server_default="open"),
     created_at(),
+    Index("ix_position_pl_status", "status"),
 )

@@ -123,6 +123,7 @@ trades = Table(
     Index("idx_trades_created", "created_at"),
     Index("ix_trades_closed_at", "closed_at"),
     Index("ix_trades_cycle_id", "cycle_id"),
+    Index("ix_trades_account_id_status_closed_at", "account_id", "status", "closed_at"),  # losing streak
 )
 
 orders = Table(
@@ -267,6 +268,7 @@ balance_history = Table(
     Column("reason", Text),
     created_at(),
     Index("ix_balance_history_account_id_timestamp", "account_id", "timestamp"),
+    Index("ix_balance_history_account_id_transaction_id", "account_id", "transaction_id"),  # newest balance
 )
 
 performance = Table(

@@ -1,0 +1,36 @@
+"""The lookups every cycle makes are answered from an index on SQLite, not by sorting the history."""
+
+from __future__ import annotations
+
+import pytest
+
+from tradecycle.adapters.store.database import prepare_database
+from tradecycle.services.ledger import LAST_BALANCE
+from tradecycle.services.portfolio import OPEN_PL
+from tradecycle.services.risk import LAST_CLOSED
+
+
+def _plan(engine, statement, values: dict) -> str:
+    compiled = statement.compile(dialect=engine.dialect)
+    params = compiled.construct_params(values)
+    positional = [params[name] for name in compiled.positiontup]
+    with engine.connect() as conn:
+        rows = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", tuple(positional)).all()
+    return " | ".join(row[-1] for row in rows)
+
+
+@pytest.mark.parametrize(
+    ("statement", "values", "index"),
+    [
+        (LAST_BALANCE, {"account": 1}, "ix_balance_history_account_id_transaction_id"),
+        (LAST_CLOSED, {"account": 1, "n": 3}, "ix_trades_account_id_status_closed_at"),
+        (OPEN_PL, {}, "ix_position_pl_status"),
+    ],
+    ids=["newest balance", "losing streak", "open position_pl"],
+)
+def test_cycle_lookups_use_their_index(tmp_path, statement, values, index):
+    engine = prepare_database(f"sqlite:///{tmp_path / 'plans.db'}")
+    plan = _plan(engine, statement, values)
+    engine.dispose()
+    assert f"USING INDEX {index}" in plan, plan
+    assert "TEMP B-TREE" not in plan and "SCAN" not in plan, plan
