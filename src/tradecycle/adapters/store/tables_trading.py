@@ -254,6 +254,7 @@ transactions = Table(
     Index("ix_transactions_symbol", "symbol"),
     Index("ix_transactions_cycle_id", "cycle_id"),
     Index("ix_transactions_account_id_kind", "account_id", "kind", "amount_cents"),  # covers the sums
+    Index("ix_transactions_account_id_symbol", "account_id", "symbol"),  # one symbol's ledger lines
 )
 
 balance_history = Table(
