@@ -19,3 +19,24 @@ def test_train_auc_matches_sklearn(pairs):
         assert _auc(y, p) is None
         return
     assert _auc(y, p) == round(float(roc_auc_score(y, p)), 6)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.booleans(), st.floats(0, 1, allow_nan=False) | st.sampled_from([0.25, 0.5])),
+        min_size=2,
+        max_size=300,
+    )
+)
+def test_train_auc_is_scipys_mann_whitney_u_exactly(pairs):
+    """The value stored before scipy.stats left the replay: U / (n_up * n_down), to the last digit."""
+    from scipy.stats import mannwhitneyu
+
+    y = np.array([float(up) for up, _ in pairs])
+    p = np.array([score for _, score in pairs])
+    up, down = p[y > 0.5], p[y <= 0.5]
+    if not up.size or not down.size:
+        return
+    expected = round(float(mannwhitneyu(up, down).statistic) / (up.size * down.size), 6)
+    assert _auc(y, p) == expected
