@@ -70,6 +70,7 @@ def _run(url: str, args: argparse.Namespace) -> None:
     engine = prepare_database(url)
     symbols = args.symbols.split(",") if args.symbols else None
     speed_before = machine_speed()
+    children_before = _children_cpu()
     started, cpu_started = time.perf_counter(), time.process_time()
     on_postgres = engine.dialect.name == "postgresql"  # psycopg is not even imported for SQLite
     with counted_round_trips() if on_postgres else nullcontext([0]) as round_trips:
@@ -77,7 +78,9 @@ def _run(url: str, args: argparse.Namespace) -> None:
             engine, settings, date.fromisoformat(args.start), date.fromisoformat(args.end), symbols
         )
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    worker_cpu = _children_cpu() - children_before
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    worker_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"{speed_before} before")
     print(f"{machine_speed()} after")
     print(f"engine           {engine.dialect.name}")
@@ -86,6 +89,9 @@ def _run(url: str, args: argparse.Namespace) -> None:
     print(f"wall time        {seconds:.1f} s  (goal <= 60 s)")
     print(f"cycles/s         {summary.cycles_run / seconds:.1f}")
     print(f"CPU time         {cpu:.1f} s in this process (the database server's is not counted)")
+    print(
+        f"pattern worker   {worker_cpu:.1f} s CPU, peak RSS {worker_mb:.0f} MB (pages shared with this process count in both)"
+    )
     if on_postgres:
         print(f"round trips      {round_trips[0] / max(summary.cycles_run, 1):.0f} per cycle")
     print(f"peak RSS         {peak_mb:.0f} MB  (goal < 500 MB)")
@@ -96,6 +102,11 @@ def _run(url: str, args: argparse.Namespace) -> None:
     if summary.first_failure:
         print(f"first failure    {summary.first_failure}")
     engine.dispose()
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 if __name__ == "__main__":

@@ -27,9 +27,10 @@ from tradecycle.errors import DataError
 
 from . import recording
 from .clock import Clock, WallClock
-from .cycle import CycleInputs, CycleOutcome, CycleRunner
+from .cycle import CycleInputs, CycleOutcome, CycleRunner, cycle_id_for
 from .memory import keep_large_blocks_mapped, release_freed_memory
 from .phases import load_phases
+from .prefetch import PREFETCH_KEY, PatternPrefetch
 
 # A daily cycle runs this long after the session's close, once the bar is final.
 CYCLE_DELAY = timedelta(minutes=5)
@@ -142,35 +143,60 @@ def replay(
     account_id, sectors = prepare_run(engine, settings, wall, opened_at=session_open(panel, int(picked[0])))
     all_features = compute_features(panel, settings) if features == "precomputed" else None
     benchmark = equal_weight_curve(panel.close, int(picked[0]), settings.broker.initial_cash)
-    runner = CycleRunner(
-        engine, settings, load_phases(settings, engine=engine, wall=wall), wall, mode="replay"
-    )
+    phases = load_phases(settings, engine=engine, wall=wall)
+    runner = CycleRunner(engine, settings, phases, wall, mode="replay")
     summary = ReplaySummary(start=start, end=end, sessions=len(picked))
-    for done, index in enumerate(picked, start=1):
-        visible = panel.head(int(index) + 1)
-        cycle_features = (
-            all_features.head(int(index) + 1)
-            if all_features is not None
-            else precompute_features(visible, settings)
-        )
-        outcome = runner.run(
-            CycleInputs(
-                as_of=session_as_of(panel, int(index)),
-                panel=visible,
-                features=cycle_features,
-                account_id=account_id,
-                sectors=sectors,
-                benchmark_value=float(benchmark[index]),
+    done_before = completed_cycle_ids(engine)
+    prefetch = PatternPrefetch.start_if_possible(panel, all_features, settings, [p.name for p in phases])
+    try:
+        for done, index in enumerate(picked, start=1):
+            as_of = session_as_of(panel, int(index))
+            if prefetch is not None and cycle_id_for(as_of) not in done_before:
+                held = runner.shared_cache.get("held_symbols", set())  # after the previous cycle's fills
+                runner.shared_cache[PREFETCH_KEY] = prefetch.request(int(index), held)
+            visible = panel.head(int(index) + 1)
+            cycle_features = (
+                all_features.head(int(index) + 1)
+                if all_features is not None
+                else precompute_features(visible, settings)
+            )
+            outcome = runner.run(
+                CycleInputs(
+                    as_of=as_of,
+                    panel=visible,
+                    features=cycle_features,
+                    account_id=account_id,
+                    sectors=sectors,
+                    benchmark_value=float(benchmark[index]),
+                )
+            )
+            runner.shared_cache.pop(PREFETCH_KEY, None)
+            _tally(summary, outcome)
+            if done % TRIM_EVERY_CYCLES == 0:
+                release_freed_memory()
+            if on_cycle is not None:
+                on_cycle(outcome, done, len(picked))
+            if outcome.status is CycleStatus.FAILED and stop_on_failure:
+                break
+    finally:
+        if prefetch is not None:
+            prefetch.close()
+    return summary
+
+
+def completed_cycle_ids(engine: Engine) -> set[str]:
+    """Cycles already completed (a resumed replay skips them, so nothing is prefetched for them)."""
+    from sqlalchemy import select
+
+    from tradecycle.adapters.store import schema as s
+
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(s.trading_cycles.c.cycle_id).where(
+                s.trading_cycles.c.status == CycleStatus.COMPLETED.value
             )
         )
-        _tally(summary, outcome)
-        if done % TRIM_EVERY_CYCLES == 0:
-            release_freed_memory()
-        if on_cycle is not None:
-            on_cycle(outcome, done, len(picked))
-        if outcome.status is CycleStatus.FAILED and stop_on_failure:
-            break
-    return summary
+        return set(rows.scalars())
 
 
 def _tally(summary: ReplaySummary, outcome: CycleOutcome) -> None:

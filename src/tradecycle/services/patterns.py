@@ -15,6 +15,8 @@ ctx.patterns and one pattern_analysis row each, written in one batch.
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
@@ -39,6 +41,9 @@ from tradecycle.core.types import PatternHit
 from tradecycle.errors import DataError
 from tradecycle.services.context import CycleContext, PhaseResult
 
+# ctx.cache key of a callable that returns patterns already found for this cycle's session
+# (by symbol, from the same as-of panel): the replay computes them in a second process.
+PREFETCH_KEY = "prefetched_patterns"
 # Trailing bars TA-Lib needs to reproduce the last CDL value (its longest look-back is ~15).
 CANDLE_WINDOW = 64
 
@@ -92,26 +97,63 @@ def symbol_rows(panel: BarPanel, symbols: list[str]) -> np.ndarray:
     return np.array([f[0] for f in found], dtype=np.intp)
 
 
-def detect(panel: BarPanel, features, symbols: list[str], settings: SettingsModel) -> list[PatternHit]:
-    """Every enabled pattern for `symbols` at the panel's last session (confidence >= min_confidence)."""
+@dataclass(frozen=True)
+class SymbolPatterns:
+    """One symbol's hits at a session: candlestick hits with their pattern's place in the
+    CDL list (the batch orders them by it), then chart and volume hits."""
+
+    candles: tuple[tuple[int, PatternHit], ...] = ()
+    others: tuple[PatternHit, ...] = ()
+
+
+def detect_by_symbol(
+    panel: BarPanel, features, symbols: list[str], settings: SettingsModel
+) -> dict[str, SymbolPatterns]:
+    """Every enabled pattern of each of `symbols` at the panel's last session, unfiltered.
+
+    A symbol's hits depend on its own bars only, so any split of `symbols` gives the
+    same hits per symbol (the replay's prefetch worker relies on that).
+    """
     p = settings.patterns
     if panel.n_sessions == 0 or not symbols:
-        return []
+        return {}
     rows = symbol_rows(panel, symbols)
     width = min(panel.n_sessions, history_needed(p))
     high, low = panel.high[rows, -width:], panel.low[rows, -width:]
     close, vol = panel.close[rows, -width:], panel.volume[rows, -width:]
-
-    hits: list[PatternHit] = []
+    candles: dict[str, list[tuple[int, PatternHit]]] = {s: [] for s in symbols}
     if p.candlestick:
         names, codes = _candle_codes(panel, features, rows, min(width, CANDLE_WINDOW))
-        hits += candlestick_hits(symbols, names, codes, high, low, close, vol, p)
+        place = {name: k for k, name in enumerate(names)}
+        for hit in candlestick_hits(symbols, names, codes, high, low, close, vol, p):
+            candles[hit.symbol].append((place[hit.pattern_name], hit))
     no_hits = [[] for _ in symbols]
     charts = chart.chart_hits_by_row(symbols, high, low, close, vol, p) if p.chart else no_hits
     volumes = volume.volume_hits_by_row(symbols, high, low, close, vol, p) if p.volume else no_hits
-    for chart_hits, volume_hits in zip(charts, volumes, strict=True):
-        hits += chart_hits + volume_hits
+    return {
+        symbol: SymbolPatterns(tuple(candles[symbol]), tuple(chart_hits + volume_hits))
+        for symbol, chart_hits, volume_hits in zip(symbols, charts, volumes, strict=True)
+    }
+
+
+def assemble(symbols: list[str], found: Mapping[str, SymbolPatterns], p: PatternSettings) -> list[PatternHit]:
+    """The hits of `symbols` in the batch's order (candlesticks by pattern, then symbol; then
+    each symbol's chart and volume hits), those under min_confidence dropped."""
+    position = {symbol: i for i, symbol in enumerate(symbols)}
+    candles = sorted(
+        ((k, position[symbol], hit) for symbol in symbols for k, hit in found[symbol].candles),
+        key=lambda item: item[:2],
+    )
+    hits = [hit for _, _, hit in candles]
+    for symbol in symbols:
+        hits += found[symbol].others
     return [h for h in hits if h.confidence >= p.min_confidence]
+
+
+def detect(panel: BarPanel, features, symbols: list[str], settings: SettingsModel) -> list[PatternHit]:
+    """Every enabled pattern for `symbols` at the panel's last session (confidence >= min_confidence)."""
+    symbols = list(dict.fromkeys(symbols))
+    return assemble(symbols, detect_by_symbol(panel, features, symbols, settings), settings.patterns)
 
 
 def detect_for_symbol(panel: BarPanel, features, symbol: str, settings: SettingsModel) -> list[PatternHit]:
@@ -152,7 +194,11 @@ def pattern_rows(hits: list[PatternHit], ctx: CycleContext) -> list[dict]:
 
 def run_phase(conn: Connection, ctx: CycleContext) -> PhaseResult:
     symbols = phase_symbols(ctx)
-    hits = detect(ctx.panel, ctx.features, symbols, ctx.settings)
+    prefetched = ctx.cache.pop(PREFETCH_KEY, None)
+    found = dict(prefetched()) if prefetched is not None else {}
+    missing = [s for s in symbols if s not in found]
+    found.update(detect_by_symbol(ctx.panel, ctx.features, missing, ctx.settings))
+    hits = assemble(symbols, found, ctx.settings.patterns)
     ctx.patterns = hits
     written = insert_rows(conn, schema.pattern_analysis, pattern_rows(hits, ctx))
     by_type: dict[str, int] = {}

@@ -83,7 +83,9 @@ def replay_with_progress(
         TextColumn("{task.fields[as_of]}"),
         TimeElapsedColumn(),
     )
-    with Progress(*columns, console=console, disable=quiet, transient=False) as progress:
+    # refreshed by each cycle, not by a thread: the replay forks a pattern worker, and a
+    # process should not fork while another of its threads may hold a lock
+    with Progress(*columns, console=console, disable=quiet, transient=False, auto_refresh=False) as progress:
         task = progress.add_task("replay", total=None, rate=0.0, equity="-", as_of="")
 
         def on_cycle(outcome: CycleOutcome, done: int, total: int) -> None:
@@ -92,7 +94,7 @@ def replay_with_progress(
             if done % 10 == 0 or done == total:
                 equity = latest_equity(engine)
                 fields["equity"] = "-" if equity is None else f"${equity:,.0f}"
-            progress.update(task, completed=done, total=total, **fields)
+            progress.update(task, completed=done, total=total, refresh=True, **fields)
 
         summary = replay(engine, settings, start, end, symbols, on_cycle=on_cycle)
     return summary, time.perf_counter() - started

@@ -1,0 +1,134 @@
+"""A second process finds a replay cycle's patterns while the cycle's first phases run.
+
+Pattern detection is the largest piece of a cycle and depends only on the as-of bars
+of the symbols it looks at. At the start of each cycle the replay hands this worker the
+session and the symbols the patterns phase will most likely ask for (the scan's
+candidates, which the worker computes itself from the same as-of panel, and the symbols
+held after the previous cycle); the worker detects their patterns while the main process
+books fills, scans and scores news. The patterns phase takes the worker's hits and
+detects any symbol it did not cover itself, so the result never depends on the guess:
+it is the same as a one-process run, row for row (tested). Nothing after the cycle's
+clock is read: the worker cuts the panel and features at the same session the cycle
+sees.
+
+The worker is a fork of the replaying process (the panel and features are shared
+copy-on-write, not copied), started before any thread exists; it exits when the pipe to
+its parent closes, so a killed replay leaves no worker behind. Where fork is not
+available, or the replay runs phases as remote services, there is no worker and the
+patterns phase does all the work, as it does in live cycles.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from tradecycle.config import SettingsModel
+from tradecycle.core.features import FeaturePanel
+from tradecycle.core.panel import BarPanel
+from tradecycle.services.patterns import PREFETCH_KEY, SymbolPatterns
+
+__all__ = ["PREFETCH_KEY", "PatternPrefetch"]
+
+
+def _serve(conn: Any, panel: BarPanel, features: FeaturePanel, settings: SettingsModel) -> None:
+    """The worker: (session index, extra symbols) in, {symbol: SymbolPatterns} out, until EOF."""
+    from tradecycle.services.patterns import detect_by_symbol
+    from tradecycle.services.scanner import scan_panel
+
+    while True:
+        try:
+            index, extra = conn.recv()
+        except (EOFError, OSError):
+            break
+        visible, cut = panel.head(index + 1), features.head(index + 1)
+        candidates, _ = scan_panel(visible, cut, settings)
+        known = set(visible.symbols.tolist())
+        symbols = list(dict.fromkeys([c.symbol for c in candidates] + sorted(s for s in extra if s in known)))
+        try:
+            conn.send(detect_by_symbol(visible, cut, symbols, settings))
+        except (BrokenPipeError, OSError):
+            break
+    conn.close()
+
+
+def _run_worker(
+    conn: Any, parent_end: Any, panel: BarPanel, features: FeaturePanel, settings: SettingsModel
+) -> None:
+    parent_end.close()  # the fork's copy of it: without this the pipe never reaches EOF here
+    try:
+        _serve(conn, panel, features, settings)
+    finally:
+        os._exit(0)  # never run the parent's inherited cleanup (its database connections) here
+
+
+class PatternPrefetch:
+    """The worker process and the one request it may have in flight."""
+
+    def __init__(self, panel: BarPanel, features: FeaturePanel, settings: SettingsModel) -> None:
+        context = multiprocessing.get_context("fork")
+        self._conn, child = context.Pipe()
+        self._process = context.Process(
+            target=_run_worker,
+            args=(child, self._conn, panel, features, settings),
+            daemon=True,
+            name="pattern-prefetch",
+        )
+        self._process.start()
+        child.close()
+        self._pending = False
+
+    @classmethod
+    def start_if_possible(
+        cls,
+        panel: BarPanel,
+        features: FeaturePanel | None,
+        settings: SettingsModel,
+        phase_names: Iterable[str],
+    ) -> PatternPrefetch | None:
+        """A worker when it can help: local patterns phase, precomputed features, fork, one thread."""
+        if (
+            features is None
+            or "patterns" not in set(phase_names)
+            or settings.distributed.mode == "remote"
+            or "fork" not in multiprocessing.get_all_start_methods()
+            or threading.active_count() > 1  # forking a threaded process can copy a held lock
+        ):
+            return None
+        return cls(panel, features, settings)
+
+    def request(self, index: int, extra_symbols: Iterable[str]) -> Callable[[], dict[str, SymbolPatterns]]:
+        """Ask for session `index`; the returned callable waits for the answer (once)."""
+        self._drain()
+        self._conn.send((int(index), sorted(set(extra_symbols))))
+        self._pending = True
+        return self._answer
+
+    def _answer(self) -> dict[str, SymbolPatterns]:
+        if not self._pending:
+            return {}
+        self._pending = False
+        try:
+            return self._conn.recv()
+        except (EOFError, OSError):  # the worker died: the phase detects everything itself
+            return {}
+
+    def _drain(self) -> None:
+        """Discard an answer nobody took (a cycle skipped as complete, or failed before patterns)."""
+        self._answer()
+
+    def close(self) -> None:
+        self._conn.close()
+        self._process.join(timeout=5)
+        if self._process.is_alive():
+            self._process.kill()
+            self._process.join()
+
+    def __enter__(self) -> PatternPrefetch:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,170 @@
+"""The replay's pattern worker: the same rows as a one-process replay, and no process left behind."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from tradecycle.adapters.store import schema as s
+from tradecycle.adapters.store.database import prepare_database
+from tradecycle.coordinator import replay as replay_module
+from tradecycle.coordinator.prefetch import PatternPrefetch
+from tradecycle.settings import load_settings
+
+from .helpers import decision_state
+
+pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the worker is a fork")
+
+SYMBOLS = [
+    "AAPL",
+    "MSFT",
+    "JPM",
+    "XOM",
+    "JNJ",
+    "PG",
+    "KO",
+    "WMT",
+    "CVX",
+    "PFE",
+    "INTC",
+    "CSCO",
+    "BA",
+    "CAT",
+    "HD",
+    "MCD",
+    "DIS",
+    "GS",
+    "IBM",
+    "UNH",
+    "AMZN",
+    "GOOGL",
+    "NVDA",
+    "ORCL",
+    "T",
+    "VZ",
+    "MRK",
+    "ABT",
+    "C",
+    "BAC",
+    "WFC",
+    "MMM",
+    "HON",
+    "GE",
+    "F",
+    "GM",
+    "NKE",
+    "SBUX",
+    "TGT",
+    "LOW",
+]
+
+
+def _replay(url: str, prefetch: bool, monkeypatch) -> list[int]:
+    """Replay two months; returns how many patterns the worker handed over per cycle."""
+    taken: list[int] = []
+    if prefetch:
+
+        class Counting(PatternPrefetch):
+            def _answer(self):
+                found = super()._answer()
+                taken.append(len(found))
+                return found
+
+        # the test process runs threads (xdist), so the guard would refuse: start it anyway
+        monkeypatch.setattr(
+            replay_module.PatternPrefetch,
+            "start_if_possible",
+            classmethod(lambda cls, p, f, st, n: Counting(p, f, st)),
+        )
+    else:
+        monkeypatch.setattr(
+            replay_module.PatternPrefetch, "start_if_possible", classmethod(lambda cls, *args: None)
+        )
+    settings = load_settings(None, {"database_url": url, "data": {"provider": "bundled"}})
+    summary = replay_module.replay(
+        prepare_database(url), settings, date(2014, 3, 3), date(2014, 4, 30), SYMBOLS
+    )
+    assert summary.ok and summary.cycles_run > 30
+    return taken
+
+
+def _pattern_rows(url: str) -> list[tuple]:
+    engine = prepare_database(url)
+    with engine.connect() as conn:
+        p = s.pattern_analysis.c
+        rows = conn.execute(
+            select(p.cycle_id, p.symbol, p.pattern_name, p.confidence, p.metadata).order_by(p.id)
+        ).all()
+    engine.dispose()
+    return [tuple(r) for r in rows]
+
+
+def test_replay_with_the_worker_writes_what_one_process_writes(tmp_path, monkeypatch):
+    alone, helped = f"sqlite:///{tmp_path / 'alone.db'}", f"sqlite:///{tmp_path / 'helped.db'}"
+    assert _replay(alone, prefetch=False, monkeypatch=monkeypatch) == []
+    taken = _replay(helped, prefetch=True, monkeypatch=monkeypatch)
+    assert len(taken) > 30 and sum(taken) > 0  # the worker's answers were used
+    rows = _pattern_rows(alone)
+    assert rows and _pattern_rows(helped) == rows  # the same rows, in the same order (ids)
+    reference, state = decision_state(alone), decision_state(helped)
+    for table, expected in reference.items():
+        assert state[table] == expected, table
+
+
+def test_close_ends_the_worker_and_a_killed_parent_leaves_none(tmp_path):
+    script = textwrap.dedent(
+        """
+        import sys, time
+        from tradecycle.adapters.marketdata.bundled import load_bundled_panel
+        from tradecycle.coordinator.prefetch import PatternPrefetch
+        from tradecycle.services.analysis import precompute_features
+        from tradecycle.settings import load_settings
+
+        settings = load_settings(None, {})
+        panel = load_bundled_panel(end="2013-06-28", symbols=["AAPL", "MSFT", "KO"])
+        features = precompute_features(panel, settings)
+        worker = PatternPrefetch(panel, features, settings)
+        answer = worker.request(panel.n_sessions - 1, ["KO"])()
+        assert set(answer) >= {"KO"}, answer
+        if sys.argv[1] == "close":
+            worker.close()
+            print(worker._process.exitcode, flush=True)
+        else:
+            print(worker._process.pid, flush=True)
+            time.sleep(60)
+        """
+    )
+    env = {**os.environ, "TRADECYCLE_SHARED": os.environ.get("TRADECYCLE_SHARED", "")}
+    closed = subprocess.run(
+        [sys.executable, "-c", script, "close"], capture_output=True, text=True, timeout=120, env=env
+    )
+    assert closed.returncode == 0, closed.stderr
+    assert closed.stdout.strip() == "0"  # exited by itself on EOF, not killed
+
+    parent = subprocess.Popen(
+        [sys.executable, "-c", script, "kill"], stdout=subprocess.PIPE, text=True, env=env
+    )
+    worker_pid = int(parent.stdout.readline())
+    os.kill(parent.pid, signal.SIGKILL)
+    parent.wait(timeout=30)
+    deadline = time.monotonic() + 30
+    while _running(worker_pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _running(worker_pid), "the worker outlived its killed parent"
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie (an orphan is reaped by init, but may linger a moment)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(")")[-1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
