@@ -8,7 +8,12 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from tradecycle.adapters.store.bulk import COPY_MIN_ROWS, ROWS_PER_STATEMENT, insert_rows
+from tradecycle.adapters.store.bulk import (
+    ROWS_PER_STATEMENT,
+    VALUES_MAX_PARAMETERS,
+    insert_rows,
+    insert_together,
+)
 from tradecycle.adapters.store.database import prepare_database
 from tradecycle.adapters.store.schema import metadata
 from tradecycle.core.types import SignalLabel
@@ -50,8 +55,8 @@ def _read(engine) -> list[tuple]:
     "count",
     [
         1,
-        COPY_MIN_ROWS - 1,  # PostgreSQL: one INSERT ... VALUES statement
-        COPY_MIN_ROWS,  # PostgreSQL: COPY
+        VALUES_MAX_PARAMETERS // len(_rows(1)[0]),  # PostgreSQL: the largest INSERT ... VALUES
+        VALUES_MAX_PARAMETERS // len(_rows(1)[0]) + 1,  # PostgreSQL: COPY
         2 * ROWS_PER_STATEMENT + 50,  # SQLite: two full multi-row statements and a remainder
     ],
 )
@@ -130,3 +135,66 @@ def test_rows_written_by_insert_rows_roll_back_with_the_transaction(ready):
             insert_rows(conn, T, _rows(250))
             transaction.rollback()
         assert conn.execute(select(T.c.id)).all() == []
+
+
+P = metadata.tables["pattern_analysis"]
+
+
+def _patterns(n: int) -> list[dict]:
+    return [
+        {
+            "symbol": f"S{i}",
+            "pattern_type": "chart",
+            "pattern_name": "double_top",
+            "confidence": i / 10,
+            "detection_timestamp": datetime(2018, 3, 1, 21, tzinfo=UTC),
+        }
+        for i in range(n)
+    ]
+
+
+def _round_trips(conn) -> list[int]:
+    """Counts the PostgreSQL connection's waits for the server (one per round trip)."""
+    driver = conn.connection.dbapi_connection
+    counted = [0]
+    wait = driver.wait
+
+    def counting(*args, **kwargs):
+        counted[0] += 1
+        return wait(*args, **kwargs)
+
+    driver.wait = counting
+    return counted
+
+
+@pytest.mark.parametrize("indicators", [3, VALUES_MAX_PARAMETERS])  # one statement; too many: one each
+def test_insert_together_writes_what_insert_rows_writes(ready, indicators):
+    rows = _rows(indicators // len(_rows(1)[0]) + 1)
+    with ready.begin() as conn:
+        counted = _round_trips(conn) if ready.dialect.name == "postgresql" else None
+        assert insert_together(conn, [(T, rows), (P, _patterns(4)), (P, [])]) == len(rows) + 4
+        if counted is not None and len(rows) < 100:
+            assert counted[0] == 1  # both tables in one statement
+    together = [row[1:] for row in _read(ready)], _read_patterns(ready)  # ids: PostgreSQL's sequence moves on
+    with ready.begin() as conn:
+        conn.execute(T.delete())
+        conn.execute(P.delete())
+        insert_rows(conn, T, rows)
+        insert_rows(conn, P, _patterns(4))
+    assert ([row[1:] for row in _read(ready)], _read_patterns(ready)) == together
+    assert len(together[0]) == len(rows) and len(together[1]) == 4
+
+
+def test_insert_together_fails_whole_and_names_the_column(ready):
+    bad = [{"symbol": "A", "pattern_type": "chart", "pattern_name": "x", "colour": 1}]
+    with pytest.raises(DataError, match="pattern_analysis has no column 'colour'"), ready.begin() as conn:
+        insert_together(conn, [(T, _rows(3)), (P, bad)])
+    assert _read(ready) == [] and _read_patterns(ready) == []
+
+
+def _read_patterns(engine) -> list[tuple]:
+    with engine.connect() as conn:
+        return [
+            tuple(r)
+            for r in conn.execute(select(P.c.symbol, P.c.pattern_name, P.c.confidence).order_by(P.c.symbol))
+        ]

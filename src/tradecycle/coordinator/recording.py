@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, select, update
 
 from tradecycle.adapters.store import schema as s
-from tradecycle.adapters.store.bulk import insert_rows
+from tradecycle.adapters.store.bulk import insert_together
 from tradecycle.core.types import CycleStatus, PhaseStatus
 
 # Rows a cycle derives from market data alone; a retried cycle recomputes them.
@@ -132,26 +132,22 @@ def record_phase(conn: Connection, cycle_id: str, rec: PhaseRecord, replace: boo
     t = s.workflow_tracking
     if replace:
         conn.execute(delete(t).where(t.c.cycle_id == cycle_id, t.c.phase == rec.phase))
-    insert_rows(
-        conn,
-        t,
-        [
-            dict(
-                cycle_id=cycle_id,
-                phase=rec.phase,
-                status=rec.status.value,
-                start_time=rec.start,
-                end_time=rec.end,
-                duration_seconds=rec.duration,
-                items_processed=rec.processed,
-                items_succeeded=rec.succeeded,
-                items_failed=rec.failed,
-                error_message=rec.error,
-                retry_count=rec.retry_count,
-                metadata=json.dumps(rec.metadata or {}, default=str),
-            )
-        ],
-    )
+    tracking = [
+        dict(
+            cycle_id=cycle_id,
+            phase=rec.phase,
+            status=rec.status.value,
+            start_time=rec.start,
+            end_time=rec.end,
+            duration_seconds=rec.duration,
+            items_processed=rec.processed,
+            items_succeeded=rec.succeeded,
+            items_failed=rec.failed,
+            error_message=rec.error,
+            retry_count=rec.retry_count,
+            metadata=json.dumps(rec.metadata or {}, default=str),
+        )
+    ]
     events = [
         {
             "cycle_id": cycle_id,
@@ -175,7 +171,7 @@ def record_phase(conn: Connection, cycle_id: str, rec: PhaseRecord, replace: boo
             "timestamp": rec.end,
         },
     ]
-    insert_rows(conn, s.workflow_events, events)
+    insert_together(conn, [(t, tracking), (s.workflow_events, events)])  # one round trip on PostgreSQL
 
 
 def close_cycle(

@@ -30,7 +30,9 @@ from .types import UTCDateTime
 
 Processor = Callable[[Any], Any]
 ROWS_PER_STATEMENT = 500
-COPY_MIN_ROWS = 16  # below this one multi-row INSERT (one round trip) beats COPY (two, and more setup)
+# PostgreSQL: a batch of up to this many values is one INSERT ... VALUES (one round trip; COPY
+# takes three and no less CPU at these sizes); bigger batches (bar imports) go by COPY.
+VALUES_MAX_PARAMETERS = 16_384
 MAX_BOUND_PARAMETERS = 999  # SQLite's historical limit, when the driver cannot report its own
 
 
@@ -97,25 +99,70 @@ def insert_rows(conn: Connection, table: Table, rows: Iterable[Mapping[str, Any]
 def _insert_batch(
     conn: Connection, table: Table, keys: tuple[str, ...], rows: list[Mapping[str, Any]]
 ) -> int:
+    columns = _bound_columns(conn, table, keys, rows)
+    if columns is None:
+        conn.execute(table.insert(), list(rows))
+        return len(rows)
+    dialect = conn.dialect
+    with _wrapped_driver_errors(dialect, f"insert into {table.name}"):
+        if dialect.name != "postgresql":
+            _executemany_multirow(conn, table, keys, columns)
+        elif len(rows) * len(keys) > VALUES_MAX_PARAMETERS:
+            _copy_postgres(conn, table, keys, list(zip(*columns, strict=True)))
+        else:
+            _insert_values_postgres(conn, [(table, keys, columns)])
+    return len(rows)
+
+
+def _bound_columns(
+    conn: Connection, table: Table, keys: tuple[str, ...], rows: list[Mapping[str, Any]]
+) -> list[Sequence[Any]] | None:
+    """The rows' values bound for the driver, column by column; None if SQLAlchemy must
+    insert them (a column with a Python-side default). Unknown keys are a DataError."""
     unknown = [k for k in keys if k not in table.c]
     if unknown:
         raise DataError(
             f"table {table.name} has no column {unknown[0]!r} (columns: {', '.join(table.c.keys())})"
         )
     if _needs_python_defaults(table, keys):
-        conn.execute(table.insert(), list(rows))
-        return len(rows)
-    dialect = conn.dialect
+        return None
     # column-wise: one C-level pass per column (a zip(*rows) transpose of thousands of rows is slow)
-    columns = [_column_values(table.c[k], dialect, list(map(itemgetter(k), rows))) for k in keys]
-    with _wrapped_driver_errors(dialect, f"insert into {table.name}"):
-        if dialect.name != "postgresql":
-            _executemany_multirow(conn, table, keys, columns)
-        elif len(rows) >= COPY_MIN_ROWS:
-            _copy_postgres(conn, table, keys, list(zip(*columns, strict=True)))
-        else:
-            _insert_values_postgres(conn, table, keys, columns)
-    return len(rows)
+    return [_column_values(table.c[k], conn.dialect, list(map(itemgetter(k), rows))) for k in keys]
+
+
+def insert_together(conn: Connection, writes: Sequence[tuple[Table, Iterable[Mapping[str, Any]]]]) -> int:
+    """Rows for several independent tables; returns how many were written.
+
+    On PostgreSQL small batches go in one statement (each table's INSERT but the last in a
+    data-modifying WITH): one round trip instead of one per table. Elsewhere, or when a
+    batch is large, mixes key sets or needs Python-side defaults, each is `insert_rows`.
+    """
+    batches = [(table, list(rows)) for table, rows in writes]
+    batches = [(table, rows) for table, rows in batches if rows]
+    if not batches:
+        return 0
+    parts = _values_parts(conn, batches) if conn.dialect.name == "postgresql" else None
+    if parts is None:
+        return sum(insert_rows(conn, table, rows) for table, rows in batches)
+    names = ", ".join(table.name for table, _ in batches)
+    with _wrapped_driver_errors(conn.dialect, f"insert into {names}"):
+        _insert_values_postgres(conn, parts)
+    return sum(len(rows) for _, rows in batches)
+
+
+def _values_parts(conn: Connection, batches: list[tuple[Table, list]]) -> list[tuple] | None:
+    """(table, keys, bound columns) of each batch if all fit one VALUES statement, else None."""
+    parts, values = [], 0
+    for table, rows in batches:
+        keys = tuple(rows[0])
+        if any(tuple(row) != keys for row in rows):
+            return None
+        values += len(rows) * len(keys)
+        columns = _bound_columns(conn, table, keys, rows)
+        if columns is None or values > VALUES_MAX_PARAMETERS:
+            return None
+        parts.append((table, keys, columns))
+    return parts
 
 
 @contextmanager
@@ -199,25 +246,35 @@ def _text_value(value: Any) -> Any:
     return value
 
 
-def _insert_values_postgres(
-    conn: Connection, table: Table, keys: tuple[str, ...], columns: list[Sequence[Any]]
-) -> None:
-    """A few rows as one INSERT ... VALUES ($1, ...), (...) statement: a single round trip.
+def _insert_values_postgres(conn: Connection, parts: list[tuple[Table, tuple[str, ...], list]]) -> None:
+    """Rows as INSERT ... VALUES ($1, ...), (...): a single round trip for every part together
+    (all but the last part become data-modifying WITH queries).
 
     A raw cursor takes PostgreSQL's own $n placeholders, so psycopg does not parse the query.
     """
     from psycopg import RawCursor  # only PostgreSQL needs the driver; SQLite replays never load it
 
     preparer = conn.dialect.identifier_preparer
-    width, count = len(keys), len(columns[0])
-    groups = ("(" + ", ".join(f"${row * width + k + 1}" for k in range(width)) + ")" for row in range(count))
-    statement = (
-        f"INSERT INTO {preparer.format_table(table)} ({', '.join(preparer.quote(k) for k in keys)}) "
-        f"VALUES {', '.join(groups)}"
-    )
+    statements, params, used = [], [], 0
+    for table, keys, columns in parts:
+        width, count = len(keys), len(columns[0])
+        groups = (
+            "(" + ", ".join(f"${used + row * width + k + 1}" for k in range(width)) + ")"
+            for row in range(count)
+        )
+        statements.append(
+            f"INSERT INTO {preparer.format_table(table)} ({', '.join(preparer.quote(k) for k in keys)}) "
+            f"VALUES {', '.join(groups)}"
+        )
+        params.extend(chain.from_iterable(zip(*columns, strict=True)))
+        used += width * count
+    *leading, last = statements
+    statement = last
+    if leading:
+        statement = "WITH " + ", ".join(f"w{i} AS ({sql})" for i, sql in enumerate(leading)) + " " + last
     cursor = RawCursor(conn.connection.dbapi_connection)
     try:
-        cursor.execute(statement, tuple(chain.from_iterable(zip(*columns, strict=True))))
+        cursor.execute(statement, tuple(params))
     finally:
         cursor.close()
 
