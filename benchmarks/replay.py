@@ -19,6 +19,15 @@ Session 3 (2026-11-25, a machine 2-3x slower whose loop time moved between 79 an
     per cycle, SQLite (ms): patterns 24, fills 12, technicals 7, portfolio 7, ml 7, risk 6,
     strategy 3.5, exits 2.5, scan 2.4, news 1.5, execution 1.0; outside phases ~31 s
 
+Session 4 (2026-11-25, as slow a machine again; loop 88-144 ms):
+    full range, SQLite       96.1 s wall (85.4 s CPU here + 23.7 s in the pattern worker),
+                             peak RSS 402 MB (worker 355 MB, mostly pages shared with the replay)
+    full range, PostgreSQL   151-157 s wall (93-95 s CPU), 101 round trips a cycle (was 123),
+                             peak RSS 409 MB; 235 s and 145 s CPU at the start of the session
+    per cycle, SQLite (ms): patterns 10.6 (mostly waiting for the worker), fills 8.2,
+    technicals 8.1, ml 7.2, portfolio 7.2, strategy 3.7, risk 3.6, scan 2.5, exits 2.4,
+    news 1.5, execution 1.0; outside phases 25.5 s
+
 What moved it: one cycle-row read and no DELETE per phase on a first attempt, tracking and
 events rows through insert_rows; no sklearn in the replay process (the stored training AUC
 is scipy's Mann-Whitney U); Arrow on the system allocator and the news texts kept in Arrow
@@ -28,6 +37,12 @@ Session 3: a cycle on one connection; small PostgreSQL batches as one INSERT; re
 without waiting for the WAL flush on PostgreSQL; cash from the newest balance row and two
 ledger indexes (per-cycle cost no longer grows with the ledger); glibc's mmap threshold
 pinned at 1 MiB and freed heap trimmed every 21 cycles (peak RSS).
+Session 4: pivots, ATR and relative volume for all pattern candidates at once (no scipy
+in the replay); indexes for the newest balance, the losing streak, open position_pl rows
+and a symbol's ledger lines (SQLite had sorted the whole balance history on every cash
+read); a forked worker detects each cycle's patterns while its first phases run;
+PostgreSQL batches as one INSERT ... VALUES, and a phase's tracking row and events in one
+statement.
 """
 
 from __future__ import annotations

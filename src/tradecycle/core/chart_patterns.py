@@ -33,6 +33,7 @@ from tradecycle.core.pattern_scoring import (
     average_true_range,
     confidence,
     levels_ok,
+    one_symbol,
     prior_trend_z,
     relative_volume,
     traded_windows,
@@ -396,8 +397,7 @@ def chart_patterns(
     params: PatternSettings | None = None,
 ) -> list[PatternHit]:
     """Every chart pattern completing at the last bar of these 1-D arrays (one symbol, oldest first)."""
-    rows = (np.asarray(a, dtype=np.float64)[None, :] for a in (high, low, close, volume))
-    return chart_hits_by_row([symbol], *rows, params)[0]
+    return one_symbol(chart_hits_by_row, symbol, (high, low, close, volume), params)
 
 
 def _bars_hits(

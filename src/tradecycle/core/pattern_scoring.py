@@ -14,6 +14,7 @@ volume confirmation 30 %, trend alignment 30 %; weights in settings.patterns):
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -75,6 +76,12 @@ def traded_windows(
         if arrays is not None:
             blocks.append(TradedBlock(np.array([row]), *(a[None, :] for a in arrays)))
     return blocks
+
+
+def one_symbol(by_row: Callable, symbol: str, bars: tuple, params: PatternSettings | None) -> list:
+    """A block detector's hits for one symbol's 1-D (high, low, close, volume) arrays."""
+    rows = (np.asarray(a, dtype=np.float64)[None, :] for a in bars)
+    return by_row([symbol], *rows, params)[0]
 
 
 def prior_trend_z(close: np.ndarray, end: int, lookback: int) -> float:

@@ -29,6 +29,7 @@ from tradecycle.core.pattern_scoring import (
     average_true_range,
     confidence,
     levels_ok,
+    one_symbol,
     prior_trend_z,
     relative_volume,
     risk_levels,
@@ -158,8 +159,7 @@ def volume_patterns(
     params: PatternSettings | None = None,
 ) -> list[PatternHit]:
     """Every volume pattern at the last bar of these 1-D arrays (one symbol, oldest first)."""
-    rows = (np.asarray(a, dtype=np.float64)[None, :] for a in (high, low, close, volume))
-    return volume_hits_by_row([symbol], *rows, params)[0]
+    return one_symbol(volume_hits_by_row, symbol, (high, low, close, volume), params)
 
 
 def _row_hits(symbol: str, bars: tuple, atr: float, rel: float, p: PatternSettings) -> list[PatternHit]:
