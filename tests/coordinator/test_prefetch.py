@@ -168,3 +168,20 @@ def _running(pid: int) -> bool:
             return stat.read().split(")")[-1].split()[0] != "Z"
     except FileNotFoundError:
         return False
+
+
+def test_a_dead_worker_only_means_the_phase_does_the_work():
+    from tradecycle.adapters.marketdata.bundled import load_bundled_panel
+    from tradecycle.services.analysis import precompute_features
+
+    settings = load_settings(None, {})
+    panel = load_bundled_panel(end=date(2013, 6, 28), symbols=["AAPL", "MSFT", "KO"])
+    worker = PatternPrefetch(panel, precompute_features(panel, settings), settings)
+    try:
+        assert "KO" in worker.request(panel.n_sessions - 1, ["KO"])()
+        worker._process.kill()
+        worker._process.join()
+        for _ in range(2):  # the first answer finds the pipe closed, the next request knows it
+            assert worker.request(panel.n_sessions - 1, ["KO"])() == {}
+    finally:
+        worker.close()

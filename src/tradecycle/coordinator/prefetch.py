@@ -80,6 +80,7 @@ class PatternPrefetch:
         self._process.start()
         child.close()
         self._pending = False
+        self._alive = True
 
     @classmethod
     def start_if_possible(
@@ -103,8 +104,12 @@ class PatternPrefetch:
     def request(self, index: int, extra_symbols: Iterable[str]) -> Callable[[], dict[str, SymbolPatterns]]:
         """Ask for session `index`; the returned callable waits for the answer (once)."""
         self._drain()
-        self._conn.send((int(index), sorted(set(extra_symbols))))
-        self._pending = True
+        if self._alive:
+            try:
+                self._conn.send((int(index), sorted(set(extra_symbols))))
+                self._pending = True
+            except OSError:  # the worker died (BrokenPipeError): the phase detects everything itself
+                self._alive = False
         return self._answer
 
     def _answer(self) -> dict[str, SymbolPatterns]:
@@ -114,6 +119,7 @@ class PatternPrefetch:
         try:
             return self._conn.recv()
         except (EOFError, OSError):  # the worker died: the phase detects everything itself
+            self._alive = False
             return {}
 
     def _drain(self) -> None:
