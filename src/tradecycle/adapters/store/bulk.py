@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
+from functools import lru_cache
 from itertools import chain
 from operator import itemgetter
 from typing import Any
@@ -119,6 +120,25 @@ def _bound_columns(
 ) -> list[Sequence[Any]] | None:
     """The rows' values bound for the driver, column by column; None if SQLAlchemy must
     insert them (a column with a Python-side default). Unknown keys are a DataError."""
+    plan = _column_plan(table, keys, conn.dialect)
+    if plan is None:
+        return None
+    # column-wise: one C-level pass per column (a zip(*rows) transpose of thousands of rows is slow)
+    return [
+        _column_values(kind, bind, list(map(itemgetter(k), rows)))
+        for k, (kind, bind) in zip(keys, plan, strict=True)
+    ]
+
+
+_TIME, _TEXT, _OTHER = "time", "text", "other"
+
+
+@lru_cache(maxsize=1024)
+def _column_plan(
+    table: Table, keys: tuple[str, ...], dialect
+) -> tuple[tuple[str, Processor | None], ...] | None:
+    """Per key: how its values are bound (kind, bind processor), worked out once per table, key set
+    and dialect (a cycle writes the same few shapes every time); None if SQLAlchemy must insert."""
     unknown = [k for k in keys if k not in table.c]
     if unknown:
         raise DataError(
@@ -126,8 +146,12 @@ def _bound_columns(
         )
     if _needs_python_defaults(table, keys):
         return None
-    # column-wise: one C-level pass per column (a zip(*rows) transpose of thousands of rows is slow)
-    return [_column_values(table.c[k], conn.dialect, list(map(itemgetter(k), rows))) for k in keys]
+    plan = []
+    for key in keys:
+        kind = table.c[key].type
+        category = _TIME if isinstance(kind, UTCDateTime) else _TEXT if isinstance(kind, String) else _OTHER
+        plan.append((category, kind._cached_bind_processor(dialect)))
+    return tuple(plan)
 
 
 def insert_together(conn: Connection, writes: Sequence[tuple[Table, Iterable[Mapping[str, Any]]]]) -> int:
@@ -216,24 +240,21 @@ def _needs_python_defaults(table: Table, keys: tuple[str, ...]) -> bool:
 _PLAIN_TEXT = frozenset({str, type(None)})
 
 
-def _column_values(column, dialect, values: Sequence[Any]) -> Sequence[Any]:
+def _column_values(kind: str, bind: Processor | None, values: Sequence[Any]) -> Sequence[Any]:
     """One column's values bound for the driver, processed a whole column at a time.
 
     Text columns whose values are all str/None pass through untouched (the very same
     object is returned); timestamps are formatted once per distinct value (a batch
     shares few distinct times).
     """
-    bind: Processor | None = column.type._cached_bind_processor(dialect)
-    if isinstance(column.type, UTCDateTime):
+    if kind == _TIME:
         try:
             formatted = {v: bind(v) if bind else v for v in set(values)}
         except TypeError:  # unhashable values: format one by one
             return [bind(v) if bind else v for v in values]
         return [formatted[v] for v in values]
-    if isinstance(column.type, String):
-        if not set(map(type, values)) <= _PLAIN_TEXT:
-            values = [_text_value(v) for v in values]
-        return values if bind is None else [bind(v) for v in values]
+    if kind == _TEXT and not set(map(type, values)) <= _PLAIN_TEXT:
+        values = [_text_value(v) for v in values]
     return values if bind is None else [bind(v) for v in values]
 
 
