@@ -91,6 +91,9 @@ class CycleRunner:
         self.wall = wall
         self.mode = mode
         self.shared_cache: dict[str, Any] = {}
+        # called with a phase's name once it has completed and committed (the replay's
+        # prefetch starts on the next cycle's patterns there)
+        self.after_phase: Callable[[str], None] | None = None
 
     def run(self, inputs: CycleInputs) -> CycleOutcome:
         """One cycle on one pooled connection: a transaction per phase, no checkout between them."""
@@ -136,6 +139,8 @@ class CycleRunner:
             records.append(record)
             if record.status is PhaseStatus.FAILED:
                 return self._close(conn, ctx, started, records, attempt, CycleStatus.FAILED, record.error)
+            if self.after_phase is not None:
+                self.after_phase(phase.name)
         return self._close(conn, ctx, started, records, attempt, CycleStatus.COMPLETED, None)
 
     def _context(self, cycle_id: str, inputs: CycleInputs) -> CycleContext:
