@@ -19,14 +19,16 @@ Session 3 (2026-11-25, a machine 2-3x slower whose loop time moved between 79 an
     per cycle, SQLite (ms): patterns 24, fills 12, technicals 7, portfolio 7, ml 7, risk 6,
     strategy 3.5, exits 2.5, scan 2.4, news 1.5, execution 1.0; outside phases ~31 s
 
-Session 4 (2026-11-25, as slow a machine again; loop 88-144 ms):
-    full range, SQLite       96.1 s wall (85.4 s CPU here + 23.7 s in the pattern worker),
-                             peak RSS 402 MB (worker 355 MB, mostly pages shared with the replay)
-    full range, PostgreSQL   151-157 s wall (93-95 s CPU), 101 round trips a cycle (was 123),
-                             peak RSS 409 MB; 235 s and 145 s CPU at the start of the session
-    per cycle, SQLite (ms): patterns 10.6 (mostly waiting for the worker), fills 8.2,
-    technicals 8.1, ml 7.2, portfolio 7.2, strategy 3.7, risk 3.6, scan 2.5, exits 2.4,
-    news 1.5, execution 1.0; outside phases 25.5 s
+Session 4 (2026-11-25, as slow a machine again; loop 88-150 ms):
+    full range, SQLite       83.6 s wall at loop 117-150 ms (79.8 s CPU here + 24.1 s in the
+                             pattern worker), peak RSS 404 MB (worker 358 MB, mostly pages
+                             shared with the replay); 124 s at loop ~85 ms before the session
+    full range, PostgreSQL   151-176 s wall (93-102 s CPU), 101 round trips a cycle (was 123),
+                             peak RSS 410 MB; 235 s and 145 s CPU at the start of the session
+                             (the worker shares the second core with the server here)
+    per cycle, SQLite (ms): technicals 8.0, ml 7.2, fills 7.2, portfolio 6.7, patterns 4.9
+    (the worker's rows arrive; it runs a cycle ahead), strategy 3.5, risk 3.4, scan 2.3,
+    exits 2.3, news 1.4, execution 0.8; outside phases 23.6 s
 
 What moved it: one cycle-row read and no DELETE per phase on a first attempt, tracking and
 events rows through insert_rows; no sklearn in the replay process (the stored training AUC
@@ -40,7 +42,7 @@ pinned at 1 MiB and freed heap trimmed every 21 cycles (peak RSS).
 Session 4: pivots, ATR and relative volume for all pattern candidates at once (no scipy
 in the replay); indexes for the newest balance, the losing streak, open position_pl rows
 and a symbol's ledger lines (SQLite had sorted the whole balance history on every cash
-read); a forked worker detects each cycle's patterns while its first phases run;
+read); a forked worker detects each cycle's patterns a cycle ahead;
 PostgreSQL batches as one INSERT ... VALUES, and a phase's tracking row and events in one
 statement.
 """

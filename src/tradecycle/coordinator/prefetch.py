@@ -1,15 +1,14 @@
-"""A second process finds a replay cycle's patterns while the cycle's first phases run.
+"""A second process finds a replay cycle's patterns before the cycle needs them.
 
 Pattern detection is the largest piece of a cycle and depends only on the as-of bars
-of the symbols it looks at. At the start of each cycle the replay hands this worker the
-session and the symbols the patterns phase will most likely ask for (the scan's
-candidates, which the worker computes itself from the same as-of panel, and the symbols
-held after the previous cycle); the worker detects their patterns while the main process
-books fills, scans and scores news. The patterns phase takes the worker's hits and
-detects any symbol it did not cover itself, so the result never depends on the guess:
-it is the same as a one-process run, row for row (tested). Nothing after the cycle's
-clock is read: the worker cuts the panel and features at the same session the cycle
-sees.
+of the symbols it looks at. The replay asks this worker for session s + 1 as soon as
+cycle s's patterns phase has taken its own answer, naming the symbols held after the
+latest fills; the worker computes the scan's candidates itself from the session's as-of
+panel and detects their patterns and the held symbols' while cycle s finishes and cycle
+s + 1 books its fills. The answer is handed to cycle s + 1 only, when it starts; its
+patterns phase detects any symbol the worker did not cover, so the result never depends
+on the guess: it is the same as a one-process run, row for row (tested). The worker cuts
+the panel and features at the session it is asked for, as the cycle does.
 
 The worker is a fork of the replaying process (the panel and features are shared
 copy-on-write, not copied), started before any thread exists; it exits when the pipe to
