@@ -23,6 +23,10 @@ def test_daily_summary(api):
     older = client.get("/daily_summary", params={"date": data.sessions[12].strftime("%Y-%m-%d")}).json()
     assert older["equity"] == pytest.approx(data.equity[12]) and older["trades_opened"] == 1
     assert client.get("/daily_summary", params={"date": "not-a-date"}).status_code == 422
+    ancient = client.get("/daily_summary", params={"date": "0001-01-01"})  # schemathesis found a 500
+    assert ancient.status_code == 422 and "0001-01-01" in ancient.json()["error"]
+    early = client.get("/daily_summary", params={"date": "1900-01-05", "history_days": 3660})
+    assert early.status_code == 200 and early.json()["history"] == []
 
 
 def test_trading_performance(api):

@@ -82,3 +82,12 @@ def test_trading_cycles_are_paginated_and_filtered(api):
 def test_start_trading_cycle_needs_the_token(api):
     client, _ = api
     assert client.post("/start_trading_cycle").status_code == 401
+
+
+def test_times_without_a_utc_equivalent_are_named_422s(api):
+    client, _ = api
+    late = client.get("/trading_cycles", params={"since": "9999-12-31T23:59:59-05:00"})
+    assert late.status_code == 422 and "query.since" in late.json()["error"]
+    early = client.post("/start_trading_cycle", json={"at": "0001-01-01T00:00:00+05:00"}, headers=auth())
+    assert early.status_code == 422 and "at" in early.json()["error"]
+    assert client.get("/trading_cycles", params={"since": "2014-01-01T00:00:00+05:00"}).status_code == 200

@@ -65,6 +65,12 @@ def test_bad_input_is_one_line_and_a_exit_code(db, tmp_path):
     url, _ = db
     bad_date = runner.invoke(app, ["report", "daily", "-d", url, "--date", "yesterday"])
     assert bad_date.exit_code == 4 and "--date" in bad_date.output and "Traceback" not in bad_date.output
+    ancient = runner.invoke(app, ["report", "daily", "-d", url, "--date", "0001-01-01", "--days", "99999"])
+    assert ancient.exit_code == 4 and "0001-01-01" in ancient.output and "Traceback" not in ancient.output
+    long_history = runner.invoke(
+        app, ["report", "daily", "-d", url, "--date", "2024-01-17", "--days", "99999"]
+    )
+    assert long_history.exit_code == 0, long_history.output
     missing = runner.invoke(app, ["report", "performance", "-d", f"sqlite:///{tmp_path / 'none.db'}"])
     assert missing.exit_code == 3 and "does not exist" in missing.output
     no_dir = runner.invoke(

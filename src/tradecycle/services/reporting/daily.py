@@ -9,8 +9,13 @@ from sqlalchemy import Connection, and_, case, func, select
 
 from tradecycle.adapters.store import schema as s
 from tradecycle.core.types import CycleStatus, TradeStatus
+from tradecycle.errors import DataError
 
 from .curve import EquityCurve, count_rows, day_bounds_utc, default_account, load_equity_curve, market_day
+
+# Days a report can be asked for: wide enough for any market history, narrow enough that a
+# day's bounds and its look-back stay inside Python's dates.
+EARLIEST_DAY, LATEST_DAY = date(1900, 1, 1), date(2999, 12, 31)
 
 # ---------------------------------------------------------------- daily summary
 
@@ -58,6 +63,8 @@ def daily_summary(
     `curve` is the account's equity curve when the caller has already loaded it;
     `history_days=0` skips the per-day history.
     """
+    if day is not None and not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise DataError(f"date {day.isoformat()}: reports cover {EARLIEST_DAY} to {LATEST_DAY}")
     account_id = account_id if account_id is not None else default_account(conn)
     if curve is None:
         curve = load_equity_curve(conn, account_id)
@@ -167,7 +174,7 @@ def _open_positions(conn: Connection, account_id: int | None) -> int:
 def _pnl_history(conn: Connection, account_id: int | None, day: date, days: int) -> tuple[DayPnl, ...]:
     """The seed's daily P&L table: closed trades per New York day, newest first."""
     t = s.trades
-    lo = day_bounds_utc(day - timedelta(days=days))[0]
+    lo = day_bounds_utc(day - timedelta(days=min(days, (day - EARLIEST_DAY).days)))[0]
     query = select(t.c.closed_at, t.c.profit_loss).where(
         t.c.status == TradeStatus.CLOSED.value, t.c.closed_at >= lo, t.c.closed_at < day_bounds_utc(day)[1]
     )

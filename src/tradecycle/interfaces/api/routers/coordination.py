@@ -4,11 +4,11 @@ cycle and the cycle history (the seed's coordination_service, port 5000)."""
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, status
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 from sqlalchemy import select, text
 
 from tradecycle.adapters.store import schema as s
@@ -18,6 +18,7 @@ from tradecycle.core.types import CycleStatus
 
 from ..deps import Authorized, Ctx
 from ..pagination import Page, Paging, paginate
+from ..times import AwareUtcTime, UtcTime
 
 router = APIRouter(tags=["coordination"])
 
@@ -32,7 +33,7 @@ class ServiceRegistration(BaseModel):
 
 
 class CycleRequest(BaseModel):
-    at: AwareDatetime | None = Field(
+    at: AwareUtcTime | None = Field(
         None,
         description="run the cycle as of this time; default: the session after the newest completed cycle",
     )
@@ -124,7 +125,7 @@ def trading_cycles(
     status_filter: Annotated[
         CycleStatus | None, Query(alias="status", description="only cycles in this status")
     ] = None,
-    since: Annotated[datetime | None, Query(description="only cycles as of this time or later")] = None,
+    since: Annotated[UtcTime | None, Query(description="only cycles as of this time or later")] = None,
 ) -> Page:
     """Cycle history, newest first."""
     table = s.trading_cycles
