@@ -188,12 +188,10 @@ def test_a_dead_worker_only_means_the_phase_does_the_work():
 
 
 def test_the_next_cycles_answer_is_handed_over_only_when_that_cycle_starts():
-    """While cycle 10 runs its later phases the worker already works on session 11, but
-    nothing in the cycle's cache leads to that answer until cycle 11 starts."""
-    from tradecycle.coordinator.prefetch import PREFETCH_KEY
-    from tradecycle.coordinator.replay import _Lookahead
-
-    from .helpers import tiny_panel
+    """While cycle 10 runs its later phases the worker already works on session 12 (11 is
+    complete and skipped), but nothing in the cycles' cache leads to that answer until
+    cycle 12 starts."""
+    from tradecycle.coordinator.prefetch import PREFETCH_KEY, OneCycleAhead
 
     class FakeWorker:
         def __init__(self):
@@ -203,23 +201,18 @@ def test_the_next_cycles_answer_is_handed_over_only_when_that_cycle_starts():
             self.asked.append((index, sorted(held)))
             return lambda: {"session": index}
 
-    class FakeRunner:
-        def __init__(self):
-            self.shared_cache, self.after_phase = {}, None
-
-    panel, runner, worker = tiny_panel(n_sessions=20), FakeRunner(), FakeWorker()
-    done = {"cycle_20150120_210500"}  # session 11 (2015-01-20) is complete: it is skipped
-    ahead = _Lookahead(runner, worker, panel, [10, 11, 12], done)
+    cache, worker = {}, FakeWorker()
+    ahead = OneCycleAhead(worker, cache, [10, 12])
     ahead.cycle_starts(10)
-    assert runner.shared_cache.pop(PREFETCH_KEY)() == {"session": 10}  # the patterns phase takes it
-    runner.shared_cache["held_symbols"] = {"S1"}
-    runner.after_phase("scan")
+    assert cache.pop(PREFETCH_KEY)() == {"session": 10}  # the patterns phase takes it
+    cache["held_symbols"] = {"S1"}
+    ahead.phase_done("scan")
     assert worker.asked == [(10, [])]
-    runner.after_phase("patterns")
+    ahead.phase_done("patterns")
     assert worker.asked[-1] == (12, ["S1"])  # the next cycle to run, asked for at once
-    assert PREFETCH_KEY not in runner.shared_cache  # ... but out of this cycle's reach
+    assert PREFETCH_KEY not in cache  # ... but out of this cycle's reach
     ahead.cycle_starts(11)
-    assert PREFETCH_KEY not in runner.shared_cache
+    assert PREFETCH_KEY not in cache
     ahead.cycle_starts(12)
-    assert runner.shared_cache[PREFETCH_KEY]() == {"session": 12}
+    assert cache[PREFETCH_KEY]() == {"session": 12}
     assert len(worker.asked) == 2

@@ -22,7 +22,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from tradecycle.config import SettingsModel
@@ -30,7 +30,7 @@ from tradecycle.core.features import FeaturePanel
 from tradecycle.core.panel import BarPanel
 from tradecycle.services.patterns import PREFETCH_KEY, SymbolPatterns
 
-__all__ = ["PREFETCH_KEY", "PatternPrefetch"]
+__all__ = ["PREFETCH_KEY", "OneCycleAhead", "PatternPrefetch"]
 
 
 def _serve(conn: Any, panel: BarPanel, features: FeaturePanel, settings: SettingsModel) -> None:
@@ -137,3 +137,39 @@ class PatternPrefetch:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class OneCycleAhead:
+    """Keeps the worker one cycle ahead of a replay.
+
+    The next cycle's request goes out as soon as this cycle's patterns phase has taken its
+    own answer, so the worker runs while this cycle's remaining phases do. The answer is
+    put in the shared cycle cache (PREFETCH_KEY, read by the patterns phase) only when the
+    cycle of its session starts: no phase of an earlier cycle can reach it.
+    """
+
+    def __init__(self, prefetch: PatternPrefetch, cache: dict[str, Any], sessions: Sequence[int]) -> None:
+        """`sessions`: the session indices of the cycles that will run, in order; `cache`: the
+        runner's cache shared by all cycles (it holds the symbols held after the latest fills)."""
+        self.prefetch, self.cache = prefetch, cache
+        self.following = dict(zip(sessions, sessions[1:], strict=False))
+        self.to_run, self.current = set(sessions), None
+        self.requested: tuple[int, Callable[[], dict[str, SymbolPatterns]]] | None = None
+
+    def cycle_starts(self, index: int) -> None:
+        self.current = index
+        self.cache.pop(PREFETCH_KEY, None)
+        if index not in self.to_run:
+            return  # complete already: skipped, nothing to hand over
+        if self.requested is None or self.requested[0] != index:
+            self._request(index)
+        self.cache[PREFETCH_KEY] = self.requested[1]
+
+    def phase_done(self, name: str) -> None:
+        following = self.following.get(self.current)
+        if name == "patterns" and following is not None:
+            self._request(following)
+
+    def _request(self, index: int) -> None:
+        held = self.cache.get("held_symbols", set())
+        self.requested = (index, self.prefetch.request(index, held))

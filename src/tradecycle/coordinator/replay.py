@@ -30,7 +30,7 @@ from .clock import Clock, WallClock
 from .cycle import CycleInputs, CycleOutcome, CycleRunner, cycle_id_for
 from .memory import keep_large_blocks_mapped, release_freed_memory
 from .phases import load_phases
-from .prefetch import PREFETCH_KEY, PatternPrefetch
+from .prefetch import OneCycleAhead, PatternPrefetch
 
 # A daily cycle runs this long after the session's close, once the bar is final.
 CYCLE_DELAY = timedelta(minutes=5)
@@ -147,7 +147,12 @@ def replay(
     runner = CycleRunner(engine, settings, phases, wall, mode="replay")
     summary = ReplaySummary(start=start, end=end, sessions=len(picked))
     prefetch = PatternPrefetch.start_if_possible(panel, all_features, settings, [p.name for p in phases])
-    ahead = _Lookahead(runner, prefetch, panel, picked, completed_cycle_ids(engine)) if prefetch else None
+    ahead = None
+    if prefetch is not None:
+        done_before = completed_cycle_ids(engine)
+        to_run = [int(i) for i in picked if cycle_id_for(session_as_of(panel, int(i))) not in done_before]
+        ahead = OneCycleAhead(prefetch, runner.shared_cache, to_run)
+        runner.after_phase = ahead.phase_done
     try:
         for done, index in enumerate(picked, start=1):
             as_of = session_as_of(panel, int(index))
@@ -180,43 +185,6 @@ def replay(
         if prefetch is not None:
             prefetch.close()
     return summary
-
-
-class _Lookahead:
-    """Keeps the pattern worker one cycle ahead: the next cycle's request goes out as soon as
-    this cycle's patterns phase has taken its own answer, so the worker runs while this
-    cycle's remaining phases do. The answer is handed to the cycle of its session only, at
-    that cycle's start (ctx.cache[PREFETCH_KEY], read by its patterns phase): no phase of an
-    earlier cycle can reach it, so no cycle sees a later bar.
-    """
-
-    def __init__(
-        self, runner: CycleRunner, prefetch: PatternPrefetch, panel: BarPanel, picked, done: set[str]
-    ):
-        self.runner, self.prefetch = runner, prefetch
-        todo = [int(i) for i in picked if cycle_id_for(session_as_of(panel, int(i))) not in done]
-        self.following = dict(zip(todo, todo[1:], strict=False))
-        self.todo, self.current = set(todo), None
-        self.requested: tuple[int, Callable] | None = None
-        runner.after_phase = self.phase_done
-
-    def cycle_starts(self, index: int) -> None:
-        self.current = index
-        self.runner.shared_cache.pop(PREFETCH_KEY, None)
-        if index not in self.todo:
-            return
-        if self.requested is None or self.requested[0] != index:
-            self._request(index)
-        self.runner.shared_cache[PREFETCH_KEY] = self.requested[1]
-
-    def phase_done(self, name: str) -> None:
-        following = self.following.get(self.current)
-        if name == "patterns" and following is not None:
-            self._request(following)
-
-    def _request(self, index: int) -> None:
-        held = self.runner.shared_cache.get("held_symbols", set())  # after the latest fills
-        self.requested = (index, self.prefetch.request(index, held))
 
 
 def completed_cycle_ids(engine: Engine) -> set[str]:
