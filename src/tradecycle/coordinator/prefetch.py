@@ -35,7 +35,7 @@ __all__ = ["PREFETCH_KEY", "OneCycleAhead", "PatternPrefetch"]
 
 def _serve(conn: Any, panel: BarPanel, features: FeaturePanel, settings: SettingsModel) -> None:
     """The worker: (session index, extra symbols) in, {symbol: SymbolPatterns} out, until EOF."""
-    from tradecycle.services.patterns import detect_by_symbol
+    from tradecycle.services.patterns import detect_by_symbol, symbols_to_detect
     from tradecycle.services.scanner import scan_panel
 
     while True:
@@ -45,8 +45,7 @@ def _serve(conn: Any, panel: BarPanel, features: FeaturePanel, settings: Setting
             break
         visible, cut = panel.head(index + 1), features.head(index + 1)
         candidates, _ = scan_panel(visible, cut, settings)
-        known = set(visible.symbols.tolist())
-        symbols = list(dict.fromkeys([c.symbol for c in candidates] + sorted(s for s in extra if s in known)))
+        symbols = symbols_to_detect(visible, candidates, extra)  # what that cycle's phase will ask for
         try:
             conn.send(detect_by_symbol(visible, cut, symbols, settings))
         except (BrokenPipeError, OSError):
@@ -131,12 +130,6 @@ class PatternPrefetch:
         if self._process.is_alive():
             self._process.kill()
             self._process.join()
-
-    def __enter__(self) -> PatternPrefetch:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
 
 class OneCycleAhead:

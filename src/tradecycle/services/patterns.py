@@ -15,7 +15,7 @@ ctx.patterns and one pattern_analysis row each, written in one batch.
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 
@@ -37,7 +37,7 @@ from tradecycle.core.candlesticks import (
     pattern_role,
 )
 from tradecycle.core.panel import BarPanel
-from tradecycle.core.types import PatternHit
+from tradecycle.core.types import Candidate, PatternHit
 from tradecycle.errors import DataError
 from tradecycle.services.context import CycleContext, PhaseResult
 
@@ -162,11 +162,16 @@ def detect_for_symbol(panel: BarPanel, features, symbol: str, settings: Settings
 
 
 def phase_symbols(ctx: CycleContext) -> list[str]:
+    """The symbols this cycle's patterns phase looks at (see `symbols_to_detect`)."""
+    return symbols_to_detect(ctx.panel, ctx.candidates, ctx.cache.get("held_symbols", set()))
+
+
+def symbols_to_detect(panel: BarPanel, candidates: Iterable[Candidate], held: Iterable[str]) -> list[str]:
     """Candidates in scan order, then held symbols that are not candidates (sorted), all in the panel."""
-    known = set(ctx.panel.symbols.tolist())
-    symbols = list(dict.fromkeys(c.symbol for c in ctx.candidates if c.symbol in known))
+    known = set(panel.symbols.tolist())
+    symbols = list(dict.fromkeys(c.symbol for c in candidates if c.symbol in known))
     seen = set(symbols)
-    symbols += sorted(s for s in ctx.cache.get("held_symbols", set()) if s not in seen and s in known)
+    symbols += sorted(s for s in held if s not in seen and s in known)
     return symbols
 
 
