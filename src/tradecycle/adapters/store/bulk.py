@@ -202,13 +202,9 @@ def _executemany_multirow(
     conn: Connection, table: Table, keys: tuple[str, ...], columns: list[Sequence[Any]]
 ) -> None:
     """executemany of multi-row VALUES statements: ~40% less CPU per row on SQLite than one row each."""
-    dialect = conn.dialect
-    marker = "?" if dialect.paramstyle == "qmark" else "%s"
-    group = "(" + ", ".join(marker for _ in keys) + ")"
-    names = ", ".join(dialect.identifier_preparer.quote(k) for k in keys)
-    head = f"INSERT INTO {dialect.identifier_preparer.format_table(table)} ({names}) VALUES "
     driver = conn.connection.dbapi_connection
     per_statement = max(1, min(ROWS_PER_STATEMENT, _bound_parameter_limit(driver) // len(keys)))
+    many, one = _multirow_statements(table, keys, conn.dialect, per_statement)
     count = len(columns[0])
     full = count - count % per_statement
     cursor = driver.cursor()  # straight to the driver, as COPY does on PostgreSQL
@@ -218,11 +214,21 @@ def _executemany_multirow(
                 tuple(chain.from_iterable(zip(*(c[i : i + per_statement] for c in columns), strict=True)))
                 for i in range(0, full, per_statement)
             ]
-            cursor.executemany(head + ", ".join([group] * per_statement), chunks)
+            cursor.executemany(many, chunks)
         if full < count:
-            cursor.executemany(head + group, list(zip(*(c[full:] for c in columns), strict=True)))
+            cursor.executemany(one, list(zip(*(c[full:] for c in columns), strict=True)))
     finally:
         cursor.close()
+
+
+@lru_cache(maxsize=256)
+def _multirow_statements(table: Table, keys: tuple[str, ...], dialect, per_statement: int) -> tuple[str, str]:
+    """(INSERT of `per_statement` rows, INSERT of one row), built once per table and key set."""
+    marker = "?" if dialect.paramstyle == "qmark" else "%s"
+    group = "(" + ", ".join(marker for _ in keys) + ")"
+    names = ", ".join(dialect.identifier_preparer.quote(k) for k in keys)
+    head = f"INSERT INTO {dialect.identifier_preparer.format_table(table)} ({names}) VALUES "
+    return head + ", ".join([group] * per_statement), head + group
 
 
 def _bound_parameter_limit(driver) -> int:
@@ -275,20 +281,12 @@ def _insert_values_postgres(conn: Connection, parts: list[tuple[Table, tuple[str
     """
     from psycopg import RawCursor  # only PostgreSQL needs the driver; SQLite replays never load it
 
-    preparer = conn.dialect.identifier_preparer
     statements, params, used = [], [], 0
     for table, keys, columns in parts:
-        width, count = len(keys), len(columns[0])
-        groups = (
-            "(" + ", ".join(f"${used + row * width + k + 1}" for k in range(width)) + ")"
-            for row in range(count)
-        )
-        statements.append(
-            f"INSERT INTO {preparer.format_table(table)} ({', '.join(preparer.quote(k) for k in keys)}) "
-            f"VALUES {', '.join(groups)}"
-        )
+        count = len(columns[0])
+        statements.append(_values_statement(table, keys, conn.dialect, count, used))
         params.extend(chain.from_iterable(zip(*columns, strict=True)))
-        used += width * count
+        used += len(keys) * count
     *leading, last = statements
     statement = last
     if leading:
@@ -298,6 +296,19 @@ def _insert_values_postgres(conn: Connection, parts: list[tuple[Table, tuple[str
         cursor.execute(statement, tuple(params))
     finally:
         cursor.close()
+
+
+@lru_cache(maxsize=512)
+def _values_statement(table: Table, keys: tuple[str, ...], dialect, count: int, used: int) -> str:
+    """INSERT of `count` rows with placeholders from $`used + 1` on (a cycle repeats the same shapes)."""
+    preparer, width = dialect.identifier_preparer, len(keys)
+    groups = (
+        "(" + ", ".join(f"${used + row * width + k + 1}" for k in range(width)) + ")" for row in range(count)
+    )
+    return (
+        f"INSERT INTO {preparer.format_table(table)} ({', '.join(preparer.quote(k) for k in keys)}) "
+        f"VALUES {', '.join(groups)}"
+    )
 
 
 def _copy_postgres(conn: Connection, table: Table, keys: tuple[str, ...], values: list[tuple]) -> None:

@@ -6,6 +6,11 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# WAL pages before a commit checkpoints them into the database file (SQLite's default is 1000).
+# A replay cycle commits ~14 times and rewrites the same index pages; checkpointing every
+# ~16 MB instead of ~4 MB copies each hot page once instead of four times and takes a third
+# of the commit time off (measured: 5.4 -> 3.6 ms a cycle). Durability is unchanged.
+SQLITE_WAL_CHECKPOINT_PAGES = 4000
 PG_CONNECT_TIMEOUT_S = 10  # an unreachable server is an error after this, not a hang
 
 
@@ -33,4 +38,5 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute(f"PRAGMA wal_autocheckpoint={SQLITE_WAL_CHECKPOINT_PAGES}")
     cursor.close()
