@@ -107,7 +107,7 @@ def _run(url: str, args: argparse.Namespace) -> None:
     print(f"cycles/s         {summary.cycles_run / seconds:.1f}")
     print(f"CPU time         {cpu:.1f} s in this process (the database server's is not counted)")
     print(
-        f"pattern worker   {worker_cpu:.1f} s CPU, peak RSS {worker_mb:.0f} MB (pages shared with this process count in both)"
+        f"analysis worker  {worker_cpu:.1f} s CPU, peak RSS {worker_mb:.0f} MB (pages shared with this process count in both)"
     )
     if on_postgres:
         print(f"round trips      {round_trips[0] / max(summary.cycles_run, 1):.0f} per cycle")

@@ -1,20 +1,22 @@
-"""A second process finds a replay cycle's patterns before the cycle needs them.
+"""A second process works out a replay cycle's analysis before the cycle needs it.
 
-Pattern detection is the largest piece of a cycle and depends only on the as-of bars
-of the symbols it looks at. The replay asks this worker for session s + 1 as soon as
-cycle s's patterns phase has taken its own answer, naming the symbols held after the
-latest fills; the worker computes the scan's candidates itself from the session's as-of
-panel and detects their patterns and the held symbols' while cycle s finishes and cycle
-s + 1 books its fills. The answer is handed to cycle s + 1 only, when it starts; its
-patterns phase detects any symbol the worker did not cover, so the result never depends
-on the guess: it is the same as a one-process run, row for row (tested). The worker cuts
-the panel and features at the session it is asked for, as the cycle does.
+The scan, the indicator readings, the patterns and the ML probabilities of a session depend
+only on its as-of bars (see tradecycle.services.prefetched). The replay asks this worker for
+session s + 1 as soon as cycle s's first analysis phase has taken its own answer, naming the
+symbols held after the latest fills; the worker scans that session's as-of panel, reads the
+candidates' indicators, detects the candidates' and held symbols' patterns and predicts
+their direction (fitting the walk-forward model when a new one is due) while cycle s
+finishes and cycle s + 1 books its fills. The answer is handed to cycle s + 1 only, when it
+starts; its phases work out whatever the worker did not cover (a symbol bought at that
+session's open, another model), so the result never depends on the guess: it is the same
+as a one-process run, row for row (tested). The worker cuts the panel and features at the
+session it is asked for, as the cycle does.
 
 The worker is a fork of the replaying process (the panel and features are shared
 copy-on-write, not copied), started before any thread exists; it exits when the pipe to
 its parent closes, so a killed replay leaves no worker behind. Where fork is not
 available, or the replay runs phases as remote services, there is no worker and the
-patterns phase does all the work, as it does in live cycles.
+phases do all the work, as they do in live cycles.
 """
 
 from __future__ import annotations
@@ -28,52 +30,109 @@ from typing import Any
 from tradecycle.config import SettingsModel
 from tradecycle.core.features import FeaturePanel
 from tradecycle.core.panel import BarPanel
-from tradecycle.services.patterns import PREFETCH_KEY, SymbolPatterns
+from tradecycle.services.prefetched import PREFETCH_KEY, PrefetchedPredictions, SessionAnalysis
 
-__all__ = ["PREFETCH_KEY", "OneCycleAhead", "PatternPrefetch"]
+__all__ = ["ANALYSED_PHASES", "PREFETCH_KEY", "AnalysisPrefetch", "OneCycleAhead", "analyse_session"]
+
+# The phases whose work the worker does ahead, in the order a cycle runs them.
+ANALYSED_PHASES = ("scan", "patterns", "technicals", "ml")
 
 
-def _serve(conn: Any, panel: BarPanel, features: FeaturePanel, settings: SettingsModel) -> None:
-    """The worker: (session index, extra symbols) in, {symbol: SymbolPatterns} out, until EOF."""
+def analyse_session(
+    panel: BarPanel,
+    features: FeaturePanel,
+    settings: SettingsModel,
+    phases: frozenset[str],
+    index: int,
+    held: Iterable[str],
+    models: dict[tuple[str, str], tuple[Any, str]],
+) -> SessionAnalysis:
+    """Session `index`'s analysis for the enabled `phases`, as its cycle would work it out.
+
+    `models` keeps the worker's fitted models (with their checksums) between requests; a
+    model goes out with the first answer that uses it only.
+    """
+    from tradecycle.services import ml
     from tradecycle.services.patterns import detect_by_symbol, symbols_to_detect
     from tradecycle.services.scanner import scan_panel
+    from tradecycle.services.technicals import readings_for
 
+    visible, cut = panel.head(index + 1), features.head(index + 1)
+    candidates = scan_panel(visible, cut, settings)[0] if "scan" in phases else []
+    symbols = symbols_to_detect(visible, candidates, held)  # what those phases will ask for
+    readings = patterns = predictions = None
+    if "technicals" in phases:
+        readings = tuple(readings_for(visible, cut, [c.symbol for c in candidates], settings))
+    if "patterns" in phases:
+        patterns = detect_by_symbol(visible, cut, symbols, settings)
+    m = ml.model_index(index, settings)
+    if "ml" in phases and m is not None and symbols:
+        key = (ml.model_name(settings), ml.model_version(visible, m, settings))
+        fresh = key not in models
+        if fresh:
+            model = ml.train_at(visible, cut, m, settings)
+            models[key] = (model, model.serialise()[1])
+        model, checksum = models[key]
+        probabilities = ml.predict(model, visible, cut, symbols, settings)
+        predictions = PrefetchedPredictions(
+            model=model if fresh else None,
+            checksum=checksum,
+            symbols=tuple(symbols),
+            probabilities=tuple(float(p) for p in probabilities),
+        )
+    return SessionAnalysis(index, tuple(candidates), readings, patterns, predictions)
+
+
+def _serve(
+    conn: Any, panel: BarPanel, features: FeaturePanel, settings: SettingsModel, phases: frozenset[str]
+) -> None:
+    """The worker: (session index, held symbols) in, SessionAnalysis out, until EOF."""
+    models: dict[tuple[str, str], tuple[Any, str]] = {}
     while True:
         try:
-            index, extra = conn.recv()
+            index, held = conn.recv()
         except (EOFError, OSError):
             break
-        visible, cut = panel.head(index + 1), features.head(index + 1)
-        candidates, _ = scan_panel(visible, cut, settings)
-        symbols = symbols_to_detect(visible, candidates, extra)  # what that cycle's phase will ask for
+        answer = analyse_session(panel, features, settings, phases, index, held, models)
         try:
-            conn.send(detect_by_symbol(visible, cut, symbols, settings))
+            conn.send(answer)
         except (BrokenPipeError, OSError):
             break
     conn.close()
 
 
 def _run_worker(
-    conn: Any, parent_end: Any, panel: BarPanel, features: FeaturePanel, settings: SettingsModel
+    conn: Any,
+    parent_end: Any,
+    panel: BarPanel,
+    features: FeaturePanel,
+    settings: SettingsModel,
+    phases: frozenset[str],
 ) -> None:
     parent_end.close()  # the fork's copy of it: without this the pipe never reaches EOF here
     try:
-        _serve(conn, panel, features, settings)
+        _serve(conn, panel, features, settings, phases)
     finally:
         os._exit(0)  # never run the parent's inherited cleanup (its database connections) here
 
 
-class PatternPrefetch:
+class AnalysisPrefetch:
     """The worker process and the one request it may have in flight."""
 
-    def __init__(self, panel: BarPanel, features: FeaturePanel, settings: SettingsModel) -> None:
+    def __init__(
+        self,
+        panel: BarPanel,
+        features: FeaturePanel,
+        settings: SettingsModel,
+        phases: Iterable[str] = ANALYSED_PHASES,
+    ) -> None:
         context = multiprocessing.get_context("fork")
         self._conn, child = context.Pipe()
         self._process = context.Process(
             target=_run_worker,
-            args=(child, self._conn, panel, features, settings),
+            args=(child, self._conn, panel, features, settings, frozenset(phases) & set(ANALYSED_PHASES)),
             daemon=True,
-            name="pattern-prefetch",
+            name="analysis-prefetch",
         )
         self._process.start()
         child.close()
@@ -87,41 +146,42 @@ class PatternPrefetch:
         features: FeaturePanel | None,
         settings: SettingsModel,
         phase_names: Iterable[str],
-    ) -> PatternPrefetch | None:
-        """A worker when it can help: local patterns phase, precomputed features, fork, one thread."""
+    ) -> AnalysisPrefetch | None:
+        """A worker when it can help: local analysis phases, precomputed features, fork, one thread."""
+        phases = set(phase_names) & set(ANALYSED_PHASES)
         if (
             features is None
-            or "patterns" not in set(phase_names)
+            or not phases
             or settings.distributed.mode == "remote"
             or "fork" not in multiprocessing.get_all_start_methods()
             or threading.active_count() > 1  # forking a threaded process can copy a held lock
         ):
             return None
-        return cls(panel, features, settings)
+        return cls(panel, features, settings, phases)
 
-    def request(self, index: int, extra_symbols: Iterable[str]) -> Callable[[], dict[str, SymbolPatterns]]:
+    def request(self, index: int, held: Iterable[str]) -> Callable[[], SessionAnalysis | None]:
         """Ask for session `index`; the returned callable waits for the answer (once)."""
         self._drain()
         if self._alive:
             try:
-                self._conn.send((int(index), sorted(set(extra_symbols))))
+                self._conn.send((int(index), sorted(set(held))))
                 self._pending = True
-            except OSError:  # the worker died (BrokenPipeError): the phase detects everything itself
+            except OSError:  # the worker died (BrokenPipeError): the phases do all the work
                 self._alive = False
         return self._answer
 
-    def _answer(self) -> dict[str, SymbolPatterns]:
+    def _answer(self) -> SessionAnalysis | None:
         if not self._pending:
-            return {}
+            return None
         self._pending = False
         try:
             return self._conn.recv()
-        except (EOFError, OSError):  # the worker died: the phase detects everything itself
+        except (EOFError, OSError):  # the worker died: the phases do all the work
             self._alive = False
-            return {}
+            return None
 
     def _drain(self) -> None:
-        """Discard an answer nobody took (a cycle skipped as complete, or failed before patterns)."""
+        """Discard an answer nobody took (a cycle skipped as complete, or failed before its analysis)."""
         self._answer()
 
     def close(self) -> None:
@@ -135,19 +195,28 @@ class PatternPrefetch:
 class OneCycleAhead:
     """Keeps the worker one cycle ahead of a replay.
 
-    The next cycle's request goes out as soon as this cycle's patterns phase has taken its
-    own answer, so the worker runs while this cycle's remaining phases do. The answer is
-    put in the shared cycle cache (PREFETCH_KEY, read by the patterns phase) only when the
-    cycle of its session starts: no phase of an earlier cycle can reach it.
+    The next cycle's request goes out as soon as this cycle's first analysis phase (`after`)
+    has taken its own answer, so the worker runs while this cycle's remaining phases do. The
+    answer is put in the shared cycle cache (PREFETCH_KEY, read through
+    services.prefetched) only when the cycle of its session starts: no phase of an earlier
+    cycle can reach it.
     """
 
-    def __init__(self, prefetch: PatternPrefetch, cache: dict[str, Any], sessions: Sequence[int]) -> None:
+    def __init__(
+        self, prefetch: AnalysisPrefetch, cache: dict[str, Any], sessions: Sequence[int], after: str
+    ) -> None:
         """`sessions`: the session indices of the cycles that will run, in order; `cache`: the
         runner's cache shared by all cycles (it holds the symbols held after the latest fills)."""
-        self.prefetch, self.cache = prefetch, cache
+        self.prefetch, self.cache, self.after = prefetch, cache, after
         self.following = dict(zip(sessions, sessions[1:], strict=False))
         self.to_run, self.current = set(sessions), None
-        self.requested: tuple[int, Callable[[], dict[str, SymbolPatterns]]] | None = None
+        self.requested: tuple[int, Callable[[], SessionAnalysis | None]] | None = None
+
+    @staticmethod
+    def first_analysed(phase_names: Iterable[str]) -> str | None:
+        """The phase that takes a cycle's answer: the first analysed one the cycle runs."""
+        enabled = set(phase_names)
+        return next((name for name in ANALYSED_PHASES if name in enabled), None)
 
     def cycle_starts(self, index: int) -> None:
         self.current = index
@@ -160,7 +229,7 @@ class OneCycleAhead:
 
     def phase_done(self, name: str) -> None:
         following = self.following.get(self.current)
-        if name == "patterns" and following is not None:
+        if name == self.after and following is not None:
             self._request(following)
 
     def _request(self, index: int) -> None:

@@ -30,7 +30,7 @@ from .clock import Clock, WallClock
 from .cycle import CycleInputs, CycleOutcome, CycleRunner, cycle_id_for
 from .memory import keep_large_blocks_mapped, release_freed_memory
 from .phases import load_phases
-from .prefetch import OneCycleAhead, PatternPrefetch
+from .prefetch import AnalysisPrefetch, OneCycleAhead
 
 # A daily cycle runs this long after the session's close, once the bar is final.
 CYCLE_DELAY = timedelta(minutes=5)
@@ -146,12 +146,14 @@ def replay(
     phases = load_phases(settings, engine=engine, wall=wall)
     runner = CycleRunner(engine, settings, phases, wall, mode="replay")
     summary = ReplaySummary(start=start, end=end, sessions=len(picked))
-    prefetch = PatternPrefetch.start_if_possible(panel, all_features, settings, [p.name for p in phases])
+    phase_names = [p.name for p in phases]
+    prefetch = AnalysisPrefetch.start_if_possible(panel, all_features, settings, phase_names)
     ahead = None
     if prefetch is not None:
         done_before = completed_cycle_ids(engine)
         to_run = [int(i) for i in picked if cycle_id_for(session_as_of(panel, int(i))) not in done_before]
-        ahead = OneCycleAhead(prefetch, runner.shared_cache, to_run)
+        after = OneCycleAhead.first_analysed(phase_names)
+        ahead = OneCycleAhead(prefetch, runner.shared_cache, to_run, after)
         runner.after_phase = ahead.phase_done
     try:
         for done, index in enumerate(picked, start=1):

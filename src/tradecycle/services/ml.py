@@ -36,6 +36,7 @@ from tradecycle.core.types import Prediction, PredictionType
 from tradecycle.errors import DataError
 from tradecycle.services.context import CycleContext, PhaseResult
 from tradecycle.services.ml_model import L2, DirectionModel, fit_model
+from tradecycle.services.prefetched import prefetched
 
 
 def model_name(settings: SettingsModel) -> str:
@@ -112,7 +113,8 @@ def train_at(panel: BarPanel, features, m: int, settings: SettingsModel) -> Dire
     )
 
 
-def save_model(conn: Connection, model: DirectionModel, created_at: datetime) -> None:
+def save_model(conn: Connection, model: DirectionModel, created_at: datetime) -> str:
+    """Store the model; returns the checksum of its bytes."""
     data, checksum = model.serialise()
     conn.execute(
         ml_models.insert().values(
@@ -129,10 +131,12 @@ def save_model(conn: Connection, model: DirectionModel, created_at: datetime) ->
             created_at=created_at,
         )
     )
+    return checksum
 
 
-def load_model(conn: Connection, name: str, version: str) -> DirectionModel | None:
-    """The stored model, or None; a row whose checksum does not match is a DataError, never unpickled."""
+def load_model(conn: Connection, name: str, version: str) -> tuple[DirectionModel, str] | None:
+    """(stored model, its checksum), or None; a row whose checksum does not match is a DataError,
+    never unpickled."""
     row = (
         conn.execute(
             select(ml_models).where(ml_models.c.model_name == name, ml_models.c.model_version == version)
@@ -142,25 +146,40 @@ def load_model(conn: Connection, name: str, version: str) -> DirectionModel | No
     )
     if row is None:
         return None
-    return DirectionModel.deserialise(
+    model = DirectionModel.deserialise(
         bytes(row["model_data"]), row["checksum"], where=f"ml_models id {row['id']} ({name} {version})"
     )
+    return model, row["checksum"]
 
 
-def model_for(conn: Connection, ctx: CycleContext) -> DirectionModel | None:
+def model_for(
+    conn: Connection, ctx: CycleContext, fitted: DirectionModel | None = None
+) -> tuple[DirectionModel, str] | None:
+    """(model, checksum of its stored bytes) for this cycle: from the cache, else ml_models, else
+    `fitted` (the replay helper's fit of the same version), else fitted here; a new one is saved."""
     m = model_index(ctx.session_index, ctx.settings)
     if m is None:
         return None
     name, version = model_name(ctx.settings), model_version(ctx.panel, m, ctx.settings)
     key = ("ml_model", name, version)
-    model = ctx.cache.get(key)
-    if model is None:
-        model = load_model(conn, name, version)
-        if model is None:
-            model = train_at(ctx.panel, ctx.features, m, ctx.settings)
-            save_model(conn, model, ctx.now)
-        ctx.cache[key] = model
-    return model
+    found = ctx.cache.get(key)
+    if found is None:
+        found = load_model(conn, name, version)
+        if found is None:
+            if fitted is not None and (fitted.name, fitted.version) == (name, version):
+                model = fitted
+            else:
+                model = train_at(ctx.panel, ctx.features, m, ctx.settings)
+            found = (model, save_model(conn, model, ctx.now))
+        ctx.cache[key] = found
+    return found
+
+
+def ml_symbols(panel: BarPanel, candidates, held) -> list[str]:
+    """The symbols the phase predicts: candidates in scan order, then held symbols (sorted), all known."""
+    from tradecycle.services.patterns import symbols_to_detect
+
+    return symbols_to_detect(panel, candidates, held)
 
 
 def predict(
@@ -179,17 +198,20 @@ def predict(
 
 
 def run_phase(conn: Connection, ctx: CycleContext) -> PhaseResult:
-    held = sorted(ctx.cache.get("held_symbols", set()))
-    symbols = list(dict.fromkeys([c.symbol for c in ctx.candidates] + held))
-    known = set(ctx.panel.symbols.tolist())
-    symbols = [s for s in symbols if s in known]
-    model = model_for(conn, ctx)
-    if model is None or not symbols:
+    symbols = ml_symbols(ctx.panel, ctx.candidates, ctx.cache.get("held_symbols", set()))
+    ahead = prefetched(ctx)
+    helped = ahead.predictions if ahead is not None else None
+    found = model_for(conn, ctx, fitted=helped.model if helped is not None else None)
+    if found is None or not symbols:
         ctx.predictions = []
         return PhaseResult(
-            processed=len(symbols), metadata={"model": None if model is None else model.version}
+            processed=len(symbols), metadata={"model": None if found is None else found[0].version}
         )
-    probs = predict(model, ctx.panel, ctx.features, symbols, ctx.settings)
+    model, checksum = found
+    if helped is not None and helped.checksum == checksum and helped.symbols == tuple(symbols):
+        probs = helped.probabilities  # the same model on the same batch: the same numbers
+    else:
+        probs = predict(model, ctx.panel, ctx.features, symbols, ctx.settings)
     preds = [
         Prediction(
             symbol=s,

@@ -40,10 +40,8 @@ from tradecycle.core.panel import BarPanel
 from tradecycle.core.types import Candidate, PatternHit
 from tradecycle.errors import DataError
 from tradecycle.services.context import CycleContext, PhaseResult
+from tradecycle.services.prefetched import prefetched
 
-# ctx.cache key of a callable that returns patterns already found for this cycle's session
-# (by symbol, from the same as-of panel): the replay computes them in a second process.
-PREFETCH_KEY = "prefetched_patterns"
 # Trailing bars TA-Lib needs to reproduce the last CDL value (its longest look-back is ~15).
 CANDLE_WINDOW = 64
 
@@ -199,8 +197,8 @@ def pattern_rows(hits: list[PatternHit], ctx: CycleContext) -> list[dict]:
 
 def run_phase(conn: Connection, ctx: CycleContext) -> PhaseResult:
     symbols = phase_symbols(ctx)
-    prefetched = ctx.cache.pop(PREFETCH_KEY, None)
-    found = dict(prefetched()) if prefetched is not None else {}
+    ahead = prefetched(ctx)
+    found = dict(ahead.patterns) if ahead is not None and ahead.patterns is not None else {}
     missing = [s for s in symbols if s not in found]
     found.update(detect_by_symbol(ctx.panel, ctx.features, missing, ctx.settings))
     hits = assemble(symbols, found, ctx.settings.patterns)

@@ -17,6 +17,7 @@ from tradecycle.core.scan import FEATURES, ScanOutcome, scan
 from tradecycle.core.types import Candidate
 from tradecycle.services.analysis import dump_json, scan_params
 from tradecycle.services.context import CycleContext, PhaseResult
+from tradecycle.services.prefetched import prefetched
 
 
 def _finite(value: float) -> float | None:
@@ -71,7 +72,11 @@ def candidate_rows(candidates: list[Candidate], cycle_id: str | None, now) -> li
 
 
 def run_phase(conn: Connection, ctx: CycleContext) -> PhaseResult:
-    candidates, _ = scan_panel(ctx.panel, ctx.features, ctx.settings)
+    ahead = prefetched(ctx)
+    if ahead is not None:
+        candidates = list(ahead.candidates)
+    else:
+        candidates, _ = scan_panel(ctx.panel, ctx.features, ctx.settings)
     ctx.candidates = candidates
     written = insert_rows(conn, schema.scanning_results, candidate_rows(candidates, ctx.cycle_id, ctx.now))
     return PhaseResult(

@@ -18,6 +18,7 @@ from tradecycle.core.panel import BarPanel
 from tradecycle.core.types import IndicatorReading, SignalLabel
 from tradecycle.services.analysis import rule_params
 from tradecycle.services.context import CycleContext, PhaseResult
+from tradecycle.services.prefetched import prefetched
 
 _LABELS = {1: SignalLabel.BUY, 0: SignalLabel.NEUTRAL, -1: SignalLabel.SELL}
 _LABEL_TEXT = {label: label.value for label in SignalLabel}
@@ -65,7 +66,11 @@ def readings_for(
 
 def run_phase(conn: Connection, ctx: CycleContext) -> PhaseResult:
     symbols = [c.symbol for c in ctx.candidates]
-    ctx.indicators = readings_for(ctx.panel, ctx.features, symbols, ctx.settings)
+    ahead = prefetched(ctx)
+    if ahead is not None and ahead.readings is not None and [c.symbol for c in ahead.candidates] == symbols:
+        ctx.indicators = list(ahead.readings)
+    else:
+        ctx.indicators = readings_for(ctx.panel, ctx.features, symbols, ctx.settings)
     rows = [
         {
             "symbol": r.symbol,

@@ -83,7 +83,7 @@ def replay_with_progress(
         TextColumn("{task.fields[as_of]}"),
         TimeElapsedColumn(),
     )
-    # refreshed by each cycle, not by a thread: the replay forks a pattern worker, and a
+    # refreshed by each cycle, not by a thread: the replay forks an analysis worker, and a
     # process should not fork while another of its threads may hold a lock
     with Progress(*columns, console=console, disable=quiet, transient=False, auto_refresh=False) as progress:
         task = progress.add_task("replay", total=None, rate=0.0, equity="-", as_of="")

@@ -78,10 +78,12 @@ def train(
         )
     name, version = ml.model_name(app_ctx.settings), ml.model_version(panel, m, app_ctx.settings)
     with app_ctx.engine.begin() as conn:
-        model = ml.load_model(conn, name, version)
-        stored = model is not None
+        loaded = ml.load_model(conn, name, version)
+        stored = loaded is not None
         started = time.perf_counter()
-        if model is None:
+        if loaded is not None:
+            model = loaded[0]
+        else:
             model = ml.train_at(panel, features, m, app_ctx.settings)
             ml.save_model(conn, model, model.trained_to)
         seconds = time.perf_counter() - started
