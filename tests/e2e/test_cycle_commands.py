@@ -32,6 +32,14 @@ def count(url: str, table, *where) -> int:
     return value
 
 
+def scalar(url: str, expression):
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        value = conn.execute(select(expression)).scalar_one()
+    engine.dispose()
+    return value
+
+
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory) -> tuple[str, dict]:
     path = tmp_path_factory.mktemp("demo") / "trading_system.db"
@@ -45,7 +53,10 @@ def test_demo_replays_every_session_and_summarises(demo_db):
     url, summary = demo_db
     assert summary["cycles"] == 61  # NYSE sessions from 2014-01-02 to 2014-03-31
     assert count(url, s.trading_cycles, s.trading_cycles.c.status == "completed") == 61
-    assert count(url, s.market_data) == summary["bars_loaded"] > 600_000
+    assert count(url, s.market_data) == summary["bars_loaded"] > 100_000
+    # the bundle's bars from its first session up to the replay's last, none after it
+    assert scalar(url, func.max(s.market_data.c.session)) == "2014-03-31"
+    assert scalar(url, func.min(s.market_data.c.session)) == "2013-02-08"
     assert count(url, s.portfolio_status) == 61
     assert summary["benchmark_total_return"] is not None
     assert summary["final_equity"] > 0

@@ -55,7 +55,7 @@ def demo(
         console.print(
             f"[bold]tradecycle demo[/] into {_shown_url(engine)}" + (f" (backup: {backup})" if backup else "")
         )
-    bars = _seed(engine)
+    bars = _seed(engine, through=last)
     summary, seconds = replay_with_progress(
         engine, settings, first, last, parse_symbols(symbols), quiet=as_json
     )
@@ -110,15 +110,18 @@ def _work_rows(engine: Engine) -> str:
     return ", ".join(f"{count} {name}" for name, count in counts.items() if count)
 
 
-def _seed(engine: Engine) -> int:
-    """Symbols with sectors, and every bundled bar into market_data (the dashboard charts them)."""
+def _seed(engine: Engine, through: date) -> int:
+    """Symbols with sectors, and the bundled bars up to the replay's last session into market_data
+    (the dashboard charts them; bars after the replay's end would show it what it never saw)."""
+    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     from tradecycle.adapters.marketdata.bundled import BARS_FILE, DATA_DIR
     from tradecycle.adapters.marketdata.store import write_bars
     from tradecycle.adapters.marketdata.symbols import seed_symbols
 
-    frame = pq.read_table(DATA_DIR / BARS_FILE).to_pandas()
+    table = pq.read_table(DATA_DIR / BARS_FILE)
+    frame = table.filter(pc.field("date") <= through).to_pandas()
     with engine.begin() as conn:
         seed_symbols(conn)
         return write_bars(conn, frame, source="bundled")
