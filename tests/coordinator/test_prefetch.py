@@ -267,3 +267,28 @@ def test_a_cycle_ignores_an_answer_for_another_session():
     ctx.cache[PREFETCH_KEY] = lambda: SessionAnalysis(session_index=11, candidates=())
     assert prefetched(ctx) == SessionAnalysis(session_index=11, candidates=())
     assert prefetched(ctx) is ctx.cache[PREFETCH_KEY]  # asked for once, then kept for the later phases
+
+
+def test_a_model_fitted_ahead_is_the_model_the_cycle_would_fit():
+    from tradecycle.adapters.marketdata.bundled import load_bundled_panel
+    from tradecycle.coordinator.prefetch import FIT_AHEAD_SESSIONS, ModelFits
+    from tradecycle.services.analysis import precompute_features
+
+    settings = load_settings(None, {})
+    panel = load_bundled_panel(end=date(2014, 6, 30), symbols=SYMBOLS[:6])
+    features = precompute_features(panel, settings)
+    due = 5 * settings.ml.retrain_every_sessions  # 315: a model is fitted there
+    assert panel.n_sessions > due + 3
+    fits = ModelFits(panel, features, settings)
+    fits.fit_ahead(due - FIT_AHEAD_SESSIONS - 1)
+    assert not fits.running  # too early to start
+    fits.fit_ahead(due - FIT_AHEAD_SESSIONS)
+    assert len(fits.running) == 1
+    model, checksum, first = fits.get(due)
+    assert first and not fits.running
+    # what the cycle of session due + 3 fits when it has no model: the same bytes
+    inline = ml.train_at(panel.head(due + 4), features.head(due + 4), due, settings)
+    assert inline.serialise()[1] == checksum and inline.version == model.version
+    assert fits.get(due)[2] is False  # the model went out once
+    fits.fit_ahead(panel.n_sessions - 2)
+    assert not fits.running  # the next due session lies beyond the panel: nothing to fit

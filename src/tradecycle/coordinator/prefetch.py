@@ -32,10 +32,82 @@ from tradecycle.core.features import FeaturePanel
 from tradecycle.core.panel import BarPanel
 from tradecycle.services.prefetched import PREFETCH_KEY, PrefetchedPredictions, SessionAnalysis
 
-__all__ = ["ANALYSED_PHASES", "PREFETCH_KEY", "AnalysisPrefetch", "OneCycleAhead", "analyse_session"]
+__all__ = [
+    "ANALYSED_PHASES",
+    "PREFETCH_KEY",
+    "AnalysisPrefetch",
+    "ModelFits",
+    "OneCycleAhead",
+    "analyse_session",
+]
 
 # The phases whose work the worker does ahead, in the order a cycle runs them.
 ANALYSED_PHASES = ("scan", "patterns", "technicals", "ml")
+# A walk-forward fit takes as long as several cycles: the worker starts it this many sessions early.
+FIT_AHEAD_SESSIONS = 16
+
+
+class ModelFits:
+    """The worker's walk-forward models, fitted when an answer needs one or ahead of time.
+
+    A model fitted at session m reads only the panel cut at m, whenever it is fitted, and goes
+    out only in answers for the sessions that use it; fitting it in a thread of the worker
+    while the worker answers the sessions before m means the cycle at m does not wait for it.
+    """
+
+    def __init__(self, panel: BarPanel, features: FeaturePanel, settings: SettingsModel) -> None:
+        self.panel, self.features, self.settings = panel, features, settings
+        self.ready: dict[tuple[str, str], tuple[Any, str]] = {}
+        self.running: dict[tuple[str, str], threading.Thread] = {}
+        self.sent: set[tuple[str, str]] = set()
+
+    def _key(self, m: int) -> tuple[str, str]:
+        from tradecycle.services import ml
+
+        return ml.model_name(self.settings), ml.model_version(self.panel, m, self.settings)
+
+    def _fit(self, key: tuple[str, str], m: int) -> None:
+        from tradecycle.services import ml
+
+        model = ml.train_at(self.panel.head(m + 1), self.features.head(m + 1), m, self.settings)
+        self.ready[key] = (model, model.serialise()[1])
+
+    def get(self, m: int) -> tuple[Any, str, bool]:
+        """(model fitted at m, its checksum, whether this is the first answer that uses it)."""
+        key = self._key(m)
+        running = self.running.pop(key, None)
+        if running is not None:
+            running.join()
+        if key not in self.ready:
+            self._fit(key, m)  # a fit that fails raises here, as it would in the cycle
+        model, checksum = self.ready[key]
+        first = key not in self.sent
+        self.sent.add(key)
+        return model, checksum, first
+
+    def fit_ahead(self, index: int) -> None:
+        """Start fitting the next due model in a thread once its session is near."""
+        from tradecycle.services import ml
+
+        every = self.settings.ml.retrain_every_sessions
+        m = (index // every + 1) * every
+        if (
+            m - index > FIT_AHEAD_SESSIONS
+            or m >= self.panel.n_sessions
+            or ml.model_index(m, self.settings) != m
+        ):
+            return
+        key = self._key(m)
+        if key in self.ready or key in self.running:
+            return
+        self.running[key] = threading.Thread(target=self._fit_quietly, args=(key, m), daemon=True)
+        self.running[key].start()
+
+    def _fit_quietly(self, key: tuple[str, str], m: int) -> None:
+        try:
+            self._fit(key, m)
+        except Exception:  # noqa: BLE001 - get() fits again in the answer's path and raises there
+            return
 
 
 def analyse_session(
@@ -45,12 +117,12 @@ def analyse_session(
     phases: frozenset[str],
     index: int,
     held: Iterable[str],
-    models: dict[tuple[str, str], tuple[Any, str]],
+    fits: ModelFits,
 ) -> SessionAnalysis:
     """Session `index`'s analysis for the enabled `phases`, as its cycle would work it out.
 
-    `models` keeps the worker's fitted models (with their checksums) between requests; a
-    model goes out with the first answer that uses it only.
+    `fits` keeps the worker's models between requests; a model goes out with the first
+    answer that uses it only.
     """
     from tradecycle.services import ml
     from tradecycle.services.patterns import detect_by_symbol, symbols_to_detect
@@ -67,15 +139,10 @@ def analyse_session(
         patterns = detect_by_symbol(visible, cut, symbols, settings)
     m = ml.model_index(index, settings)
     if "ml" in phases and m is not None and symbols:
-        key = (ml.model_name(settings), ml.model_version(visible, m, settings))
-        fresh = key not in models
-        if fresh:
-            model = ml.train_at(visible, cut, m, settings)
-            models[key] = (model, model.serialise()[1])
-        model, checksum = models[key]
+        model, checksum, first = fits.get(m)
         probabilities = ml.predict(model, visible, cut, symbols, settings)
         predictions = PrefetchedPredictions(
-            model=model if fresh else None,
+            model=model if first else None,
             checksum=checksum,
             symbols=tuple(symbols),
             probabilities=tuple(float(p) for p in probabilities),
@@ -87,17 +154,19 @@ def _serve(
     conn: Any, panel: BarPanel, features: FeaturePanel, settings: SettingsModel, phases: frozenset[str]
 ) -> None:
     """The worker: (session index, held symbols) in, SessionAnalysis out, until EOF."""
-    models: dict[tuple[str, str], tuple[Any, str]] = {}
+    fits = ModelFits(panel, features, settings)
     while True:
         try:
             index, held = conn.recv()
         except (EOFError, OSError):
             break
-        answer = analyse_session(panel, features, settings, phases, index, held, models)
+        answer = analyse_session(panel, features, settings, phases, index, held, fits)
         try:
             conn.send(answer)
         except (BrokenPipeError, OSError):
             break
+        if "ml" in phases:
+            fits.fit_ahead(index)
     conn.close()
 
 
