@@ -30,6 +30,17 @@ Session 4 (2026-11-25, as slow a machine again; loop 88-150 ms):
     (the worker's rows arrive; it runs a cycle ahead), strategy 3.5, risk 3.4, scan 2.3,
     exits 2.3, news 1.4, execution 0.8; outside phases 23.6 s
 
+Session 5 (2026-11-26, a faster hour again; loop 63-106 ms):
+    full range, SQLite       43.6 s wall at loop 63-71 ms (39.9 s CPU here + 22.1 s in the
+                             analysis worker), peak RSS 356 MB; the session's starting commit
+                             49.7 s (47.9 s CPU) at loop 63-74 ms
+    full range, PostgreSQL   92.1 s wall at loop 73-106 ms (50.1 s CPU here, 35 s in the
+                             server), 101 round trips a cycle, peak RSS 368 MB; 106 s (62 s
+                             CPU) at the start of the session
+    per cycle, SQLite (ms): fills 4.0, portfolio 3.7, technicals 2.9 and patterns 2.7 (their
+    inserts), ml 2.1, strategy 2.1, risk 2.0, scan 1.7, exits 1.5, news 1.0, execution 0.4;
+    outside phases 13.1 s (start-up ~5 s, then the commits and tracking rows)
+
 What moved it: one cycle-row read and no DELETE per phase on a first attempt, tracking and
 events rows through insert_rows; no sklearn in the replay process (the stored training AUC
 is scipy's Mann-Whitney U); Arrow on the system allocator and the news texts kept in Arrow
@@ -45,6 +56,10 @@ and a symbol's ledger lines (SQLite had sorted the whole balance history on ever
 read); a forked worker detects each cycle's patterns a cycle ahead;
 PostgreSQL batches as one INSERT ... VALUES, and a phase's tracking row and events in one
 statement.
+Session 5: the worker works out the whole analysis of the next session (scan, indicator
+readings, patterns, ML probabilities) and fits each walk-forward model 16 sessions early in a
+thread; SQLite checkpoints its WAL every 4000 pages (a third less commit time); insert
+statements are built once per (table, key set).
 """
 
 from __future__ import annotations
