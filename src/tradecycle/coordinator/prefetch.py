@@ -60,11 +60,15 @@ class ModelFits:
         self.ready: dict[tuple[str, str], tuple[Any, str]] = {}
         self.running: dict[tuple[str, str], threading.Thread] = {}
         self.sent: set[tuple[str, str]] = set()
+        self.keys: dict[int, tuple[str, str]] = {}
 
     def _key(self, m: int) -> tuple[str, str]:
+        """(name, version) of the model fitted at m, worked out once (the version hashes the universe)."""
         from tradecycle.services import ml
 
-        return ml.model_name(self.settings), ml.model_version(self.panel, m, self.settings)
+        if m not in self.keys:
+            self.keys[m] = (ml.model_name(self.settings), ml.model_version(self.panel, m, self.settings))
+        return self.keys[m]
 
     def _fit(self, key: tuple[str, str], m: int) -> None:
         from tradecycle.services import ml

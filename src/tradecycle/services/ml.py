@@ -36,6 +36,7 @@ from tradecycle.core.types import Prediction, PredictionType
 from tradecycle.errors import DataError
 from tradecycle.services.context import CycleContext, PhaseResult
 from tradecycle.services.ml_model import L2, DirectionModel, fit_model
+from tradecycle.services.patterns import phase_symbols
 from tradecycle.services.prefetched import prefetched
 
 
@@ -175,13 +176,6 @@ def model_for(
     return found
 
 
-def ml_symbols(panel: BarPanel, candidates, held) -> list[str]:
-    """The symbols the phase predicts: candidates in scan order, then held symbols (sorted), all known."""
-    from tradecycle.services.patterns import symbols_to_detect
-
-    return symbols_to_detect(panel, candidates, held)
-
-
 def predict(
     model: DirectionModel, panel: BarPanel, features, symbols: Sequence[str], settings: SettingsModel
 ):
@@ -198,7 +192,7 @@ def predict(
 
 
 def run_phase(conn: Connection, ctx: CycleContext) -> PhaseResult:
-    symbols = ml_symbols(ctx.panel, ctx.candidates, ctx.cache.get("held_symbols", set()))
+    symbols = phase_symbols(ctx)
     ahead = prefetched(ctx)
     helped = ahead.predictions if ahead is not None else None
     found = model_for(conn, ctx, fitted=helped.model if helped is not None else None)

@@ -160,7 +160,7 @@ def detect_for_symbol(panel: BarPanel, features, symbol: str, settings: Settings
 
 
 def phase_symbols(ctx: CycleContext) -> list[str]:
-    """The symbols this cycle's patterns phase looks at (see `symbols_to_detect`)."""
+    """The symbols this cycle's patterns and ML phases look at (see `symbols_to_detect`)."""
     return symbols_to_detect(ctx.panel, ctx.candidates, ctx.cache.get("held_symbols", set()))
 
 

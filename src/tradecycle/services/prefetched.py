@@ -28,9 +28,10 @@ PREFETCH_KEY = "prefetched_analysis"
 
 @dataclass(frozen=True)
 class PrefetchedPredictions:
-    """P(up) of `symbols`, in that order, from `model` (whose serialised bytes hash to `checksum`)."""
+    """P(up) of `symbols`, in that order, from the model whose serialised bytes hash to `checksum`;
+    the model itself rides along only with the first answer that uses it (else None)."""
 
-    model: DirectionModel
+    model: DirectionModel | None
     checksum: str
     symbols: tuple[str, ...]
     probabilities: tuple[float, ...]
