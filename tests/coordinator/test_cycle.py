@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from tradecycle.adapters.store import schema as s
 from tradecycle.adapters.store.engine import make_engine
@@ -183,13 +183,95 @@ def test_replay_cycles_on_postgresql_commit_without_waiting_for_the_flush(postgr
 def test_a_cycle_that_raises_does_not_return_a_relaxed_session_to_the_pool(postgres_url, monkeypatch):
     engine = _engine(postgres_url)
     runner = _runner(engine, [Phase("scan", scan_writer)])
-
-    def broken_close(*args, **kwargs):
-        raise ConnectionError("the database went away while closing")
-
-    monkeypatch.setattr(recording, "close_cycle", broken_close)
+    monkeypatch.setattr(recording, "close_cycle", _raise_connection_lost)
     with pytest.raises(ConnectionError):
         runner.run(_inputs(tiny_panel(), 10))
     with engine.connect() as conn:
         assert conn.exec_driver_sql("SHOW synchronous_commit").scalar_one() == "on"
     engine.dispose()
+
+
+def _commits_and_statements(engine):
+    counted = {"commit": 0, "statements": []}
+    event.listen(engine, "commit", lambda conn: counted.__setitem__("commit", counted["commit"] + 1))
+    event.listen(
+        engine,
+        "before_cursor_execute",
+        lambda conn, cursor, statement, *rest: counted["statements"].append(statement),
+    )
+    return counted
+
+
+def test_a_cycle_commits_once_per_phase_plus_its_opening(db_url):
+    engine = _engine(db_url)
+    held: list[set[str]] = []
+
+    def holdings(conn, account_id):
+        held.append({"S0"})
+        return held[-1]
+
+    def sees_holdings(conn, ctx):
+        assert ctx.cache["held_symbols"] == {"S0"}  # read in this phase's own transaction
+        return scan_writer(conn, ctx)
+
+    phases = [Phase("fills", scan_writer), Phase("scan", sees_holdings), Phase("strategy", scan_writer)]
+    runner = CycleRunner(engine, SettingsModel(), phases, fixed_wall(), mode="replay", holdings=holdings)
+    counted = _commits_and_statements(engine)
+    outcome = runner.run(_inputs(tiny_panel(), 10))
+    assert outcome.status is CycleStatus.COMPLETED and len(held) == 1
+    assert counted["commit"] == 1 + len(phases)  # the holdings read and the close share a phase's
+    with engine.connect() as conn:
+        cycle = recording.cycle_row(conn, outcome.cycle_id)
+        metrics = conn.execute(select(s.workflow_metrics)).mappings().one()
+    assert cycle["status"] == "completed" and metrics["success_rate"] == 1.0
+    engine.dispose()
+
+
+def test_a_failing_last_phase_leaves_the_cycle_failed_not_completed(db_url):
+    engine = _engine(db_url)
+    outcome = _runner(engine, [Phase("scan", scan_writer), Phase("portfolio", failing)]).run(
+        _inputs(tiny_panel(), 10)
+    )
+    assert outcome.status is CycleStatus.FAILED and outcome.failed_phase == "portfolio"
+    with engine.connect() as conn:
+        cycle = recording.cycle_row(conn, outcome.cycle_id)
+        metrics = conn.execute(select(s.workflow_metrics)).mappings().all()
+    assert cycle["status"] == "failed" and "the broker is down" in cycle["error_message"]
+    assert [m["status"] for m in metrics] == ["failed"]  # no metrics row of a completed close
+    engine.dispose()
+
+
+def test_one_connection_relaxes_commits_once_and_hands_back_the_default(postgres_url):
+    engine = _engine(postgres_url)
+    panel, seen = tiny_panel(), []
+    runner = _runner(engine, [Phase("scan", _durability_probe(seen)), Phase("strategy", scan_writer)])
+    counted = _commits_and_statements(engine)
+    with runner.one_connection():
+        for index in (10, 11, 12):
+            assert runner.run(_inputs(panel, index)).status is CycleStatus.COMPLETED
+    settings = [q for q in counted["statements"] if "synchronous_commit" in q and "SHOW" not in q]
+    assert seen == ["off", "off", "off"]
+    assert settings == ["SET synchronous_commit TO off", "RESET synchronous_commit"]
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SHOW synchronous_commit").scalar_one() == "on"
+    engine.dispose()
+
+
+def test_one_connection_replaces_a_connection_lost_in_a_cycle(db_url, monkeypatch):
+    engine = _engine(db_url)
+    panel = tiny_panel()
+    runner = _runner(engine, [Phase("scan", scan_writer)])
+    real_close = recording.close_cycle
+    with runner.one_connection():
+        monkeypatch.setattr(recording, "close_cycle", _raise_connection_lost)
+        with pytest.raises(ConnectionError):
+            runner.run(_inputs(panel, 10))
+        runner._held.invalidate()
+        monkeypatch.setattr(recording, "close_cycle", real_close)
+        assert runner.run(_inputs(panel, 11)).status is CycleStatus.COMPLETED
+    assert _count(engine, s.trading_cycles, status="completed") == 1
+    engine.dispose()
+
+
+def _raise_connection_lost(*args, **kwargs):
+    raise ConnectionError("the database went away while closing")

@@ -13,7 +13,8 @@ from __future__ import annotations
 import logging
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -91,19 +92,43 @@ class CycleRunner:
         self.wall = wall
         self.mode = mode
         self.shared_cache: dict[str, Any] = {}
+        self._held: Connection | None = None  # the connection `one_connection` keeps between cycles
+        self._held_relaxed = False
         # called with a phase's name once it has completed and committed (the replay's
         # prefetch starts on the next cycle's patterns there)
         self.after_phase: Callable[[str], None] | None = None
 
     def run(self, inputs: CycleInputs) -> CycleOutcome:
-        """One cycle on one pooled connection: a transaction per phase, no checkout between them."""
-        with self.engine.connect() as conn:
-            try:
-                return self._run_on(conn, inputs)
-            except BaseException:
-                if self._relaxed(conn) and not conn.invalidated:
-                    conn.invalidate()  # never hand a session with relaxed commits back to the pool
-                raise
+        """One cycle on one connection: a transaction per phase, no checkout between them."""
+        if self._held is None:
+            with self.engine.connect() as conn:
+                return self._run_guarded(conn, inputs)
+        if self._held.invalidated:
+            self._held.close()
+            self._held, self._held_relaxed = self.engine.connect(), False
+        return self._run_guarded(self._held, inputs)
+
+    @contextmanager
+    def one_connection(self) -> Iterator[None]:
+        """Run the cycles inside on one connection (a replay): no checkout per cycle, and on
+        PostgreSQL commits are relaxed once for the run instead of in every cycle."""
+        self._held, self._held_relaxed = self.engine.connect(), False
+        try:
+            yield
+        finally:
+            conn, self._held = self._held, None
+            if self._held_relaxed and not conn.invalidated:
+                conn.exec_driver_sql("RESET synchronous_commit")
+                conn.commit()
+            conn.close()
+
+    def _run_guarded(self, conn: Connection, inputs: CycleInputs) -> CycleOutcome:
+        try:
+            return self._run_on(conn, inputs)
+        except BaseException:
+            if self._relaxed(conn) and not conn.invalidated:
+                conn.invalidate()  # never hand a session with relaxed commits back to the pool
+            raise
 
     def _relaxed(self, conn: Connection) -> bool:
         """Replays on PostgreSQL commit without waiting for the WAL flush (as SQLite's WAL does).
@@ -111,7 +136,8 @@ class CycleRunner:
         A crash of this process loses nothing; a crash of the server's host may lose the last
         few commits, all whole transactions, which the resumed replay simply runs again. Live
         cycles, whose orders may reach a real broker, keep the server's setting. The setting
-        is made in the cycle's first transaction and reset in its last.
+        is made in the cycle's first transaction and reset in its last (or, on a connection
+        held by `one_connection`, made once and reset when it is handed back).
         """
         return self.mode == "replay" and conn.dialect.name == "postgresql"
 
@@ -122,26 +148,45 @@ class CycleRunner:
             existing = recording.cycle_row(conn, cycle_id)
             if existing is not None and existing["status"] == CycleStatus.COMPLETED.value:
                 return CycleOutcome(cycle_id, inputs.as_of, CycleStatus.COMPLETED, skipped=True)
-            if self._relaxed(conn):
+            if self._relaxed(conn) and not (conn is self._held and self._held_relaxed):
                 conn.exec_driver_sql("SET synchronous_commit TO off")
+                self._held_relaxed = conn is self._held
             attempt = recording.open_cycle(conn, cycle_id, inputs.as_of, started, self.mode, existing)
             retries = recording.previous_retries(conn, cycle_id) if attempt > 1 else {}
         ctx = self._context(cycle_id, inputs)
         records: list[recording.PhaseRecord] = []
+        closed: list[CycleOutcome] = []
+
+        def close_with_last_phase(c: Connection, last: recording.PhaseRecord) -> None:
+            closed.append(
+                self._close_in(c, ctx, started, [*records, last], attempt, CycleStatus.COMPLETED, None)
+            )
+
         holdings_read = False
-        for phase in self.phases:
-            if phase.name != "fills" and not holdings_read:
-                # once, after this cycle's fills are booked and before any phase that reads them
-                with conn.begin():
-                    ctx.cache["held_symbols"] = self.holdings(conn, ctx.account_id)
-                holdings_read = True
-            record = self._run_phase(conn, phase, ctx, attempt, retries.get(phase.name, 0))
+        for position, phase in enumerate(self.phases):
+            read_holdings = phase.name != "fills" and not holdings_read
+            holdings_read = holdings_read or read_holdings
+            record = self._run_phase(
+                conn,
+                phase,
+                ctx,
+                attempt,
+                retries.get(phase.name, 0),
+                before=self._read_holdings if read_holdings else None,
+                after=close_with_last_phase if position == len(self.phases) - 1 else None,
+            )
             records.append(record)
             if record.status is PhaseStatus.FAILED:
                 return self._close(conn, ctx, started, records, attempt, CycleStatus.FAILED, record.error)
             if self.after_phase is not None:
                 self.after_phase(phase.name)
+        if closed:
+            return closed[0]
         return self._close(conn, ctx, started, records, attempt, CycleStatus.COMPLETED, None)
+
+    def _read_holdings(self, conn: Connection, ctx: CycleContext) -> None:
+        """Once a cycle, after its fills are booked and before any phase that reads them."""
+        ctx.cache["held_symbols"] = self.holdings(conn, ctx.account_id)
 
     def _context(self, cycle_id: str, inputs: CycleInputs) -> CycleContext:
         cache = self.shared_cache
@@ -159,14 +204,25 @@ class CycleRunner:
         )
 
     def _run_phase(
-        self, conn: Connection, phase: Phase, ctx: CycleContext, attempt: int, retry_count: int
+        self,
+        conn: Connection,
+        phase: Phase,
+        ctx: CycleContext,
+        attempt: int,
+        retry_count: int,
+        before: Callable[[Connection, CycleContext], None] | None = None,
+        after: Callable[[Connection, recording.PhaseRecord], None] | None = None,
     ) -> recording.PhaseRecord:
+        """Run a phase in its own transaction, with `before` and `after` in the same one (the
+        cycle's holdings read and its close then cost no transaction of their own)."""
         start = self.wall.now()
         tick = time.perf_counter()
         try:
             if phase.remote is not None:
-                return phase.remote(ctx, attempt, retry_count)
+                return self._run_remote(conn, phase, ctx, attempt, retry_count, before, after)
             with conn.begin():
+                if before is not None:
+                    before(conn, ctx)
                 result = phase.run(conn, ctx)
                 record = recording.PhaseRecord(
                     phase=phase.name,
@@ -181,6 +237,8 @@ class CycleRunner:
                     metadata=result.metadata,
                 )
                 recording.record_phase(conn, ctx.cycle_id, record, replace=attempt > 1)
+                if after is not None:
+                    after(conn, record)
             return record
         except Exception as exc:  # noqa: BLE001 - any phase error fails the cycle, recorded
             log.error("phase %s of %s failed", phase.name, ctx.cycle_id, exc_info=True)
@@ -198,6 +256,26 @@ class CycleRunner:
                 recording.record_phase(conn, ctx.cycle_id, record)
             return record
 
+    def _run_remote(
+        self,
+        conn: Connection,
+        phase: Phase,
+        ctx: CycleContext,
+        attempt: int,
+        retry_count: int,
+        before: Callable[[Connection, CycleContext], None] | None,
+        after: Callable[[Connection, recording.PhaseRecord], None] | None,
+    ) -> recording.PhaseRecord:
+        """A phase served by another process records itself; `before` and `after` run here."""
+        if before is not None:
+            with conn.begin():
+                before(conn, ctx)
+        record = phase.remote(ctx, attempt, retry_count)
+        if after is not None and record.status is PhaseStatus.COMPLETED:
+            with conn.begin():
+                after(conn, record)
+        return record
+
     def _close(
         self,
         conn: Connection,
@@ -208,6 +286,20 @@ class CycleRunner:
         status: CycleStatus,
         error: str | None,
     ) -> CycleOutcome:
+        with conn.begin():
+            return self._close_in(conn, ctx, started, records, attempt, status, error)
+
+    def _close_in(
+        self,
+        conn: Connection,
+        ctx: CycleContext,
+        started: datetime,
+        records: list[recording.PhaseRecord],
+        attempt: int,
+        status: CycleStatus,
+        error: str | None,
+    ) -> CycleOutcome:
+        """Close the cycle inside the caller's transaction."""
         totals = {
             "securities_scanned": int(ctx.panel.n_symbols),
             "patterns_found": len(ctx.patterns),
@@ -217,12 +309,9 @@ class CycleRunner:
         if error is not None:
             failed = records[-1].phase
             error = f"phase {failed} failed: {error}"
-        with conn.begin():
-            recording.close_cycle(
-                conn, ctx.cycle_id, status, started, self.wall.now(), records, totals, error
-            )
-            if self._relaxed(conn):
-                conn.exec_driver_sql("RESET synchronous_commit")
+        recording.close_cycle(conn, ctx.cycle_id, status, started, self.wall.now(), records, totals, error)
+        if self._relaxed(conn) and conn is not self._held:
+            conn.exec_driver_sql("RESET synchronous_commit")
         return CycleOutcome(
             ctx.cycle_id,
             ctx.now,

@@ -156,33 +156,34 @@ def replay(
         ahead = OneCycleAhead(prefetch, runner.shared_cache, to_run, after)
         runner.after_phase = ahead.phase_done
     try:
-        for done, index in enumerate(picked, start=1):
-            as_of = session_as_of(panel, int(index))
-            if ahead is not None:
-                ahead.cycle_starts(int(index))
-            visible = panel.head(int(index) + 1)
-            cycle_features = (
-                all_features.head(int(index) + 1)
-                if all_features is not None
-                else precompute_features(visible, settings)
-            )
-            outcome = runner.run(
-                CycleInputs(
-                    as_of=as_of,
-                    panel=visible,
-                    features=cycle_features,
-                    account_id=account_id,
-                    sectors=sectors,
-                    benchmark_value=float(benchmark[index]),
+        with runner.one_connection():
+            for done, index in enumerate(picked, start=1):
+                as_of = session_as_of(panel, int(index))
+                if ahead is not None:
+                    ahead.cycle_starts(int(index))
+                visible = panel.head(int(index) + 1)
+                cycle_features = (
+                    all_features.head(int(index) + 1)
+                    if all_features is not None
+                    else precompute_features(visible, settings)
                 )
-            )
-            _tally(summary, outcome)
-            if done % TRIM_EVERY_CYCLES == 0:
-                release_freed_memory()
-            if on_cycle is not None:
-                on_cycle(outcome, done, len(picked))
-            if outcome.status is CycleStatus.FAILED and stop_on_failure:
-                break
+                outcome = runner.run(
+                    CycleInputs(
+                        as_of=as_of,
+                        panel=visible,
+                        features=cycle_features,
+                        account_id=account_id,
+                        sectors=sectors,
+                        benchmark_value=float(benchmark[index]),
+                    )
+                )
+                _tally(summary, outcome)
+                if done % TRIM_EVERY_CYCLES == 0:
+                    release_freed_memory()
+                if on_cycle is not None:
+                    on_cycle(outcome, done, len(picked))
+                if outcome.status is CycleStatus.FAILED and stop_on_failure:
+                    break
     finally:
         if prefetch is not None:
             prefetch.close()

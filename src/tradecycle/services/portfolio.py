@@ -120,23 +120,27 @@ HISTORY = (
     .order_by(_ps.timestamp.desc(), _ps.id.desc())
     .limit(bindparam("n"))
 )
-LIVE_TRADES = select(
-    _tr.symbol,
-    _tr.entry_price,
-    _tr.exit_price,
-    _tr.quantity,
-    _tr.status,
-    _tr.profit_loss,
-    _tr.commission,
-    _tr.entry_time,
-    _tr.closed_at,
-).where(
-    _tr.account_id == bindparam("account"),
-    or_(
-        _tr.status == TradeStatus.OPEN.value,
-        and_(_tr.status == TradeStatus.CLOSED.value, _tr.closed_at == bindparam("now")),
-    ),
-)
+LIVE_TRADES = (
+    select(
+        _tr.symbol,
+        _tr.entry_price,
+        _tr.exit_price,
+        _tr.quantity,
+        _tr.status,
+        _tr.profit_loss,
+        _tr.commission,
+        _tr.entry_time,
+        _tr.closed_at,
+    )
+    .where(
+        _tr.account_id == bindparam("account"),
+        or_(
+            _tr.status == TradeStatus.OPEN.value,
+            and_(_tr.status == TradeStatus.CLOSED.value, _tr.closed_at == bindparam("now")),
+        ),
+    )
+    .order_by(_tr.id)
+)  # new position_pl rows in trade order, whatever order the server scans in
 _pf, _tx = s.performance.c, s.transactions.c
 PREVIOUS_DAY = select(
     select(_pf.equity)
