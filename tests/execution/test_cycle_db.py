@@ -313,3 +313,31 @@ def test_online_broker_fills_are_booked_once_each(db, monkeypatch):
         assert order.average_fill_price == pytest.approx((40 * 101 + 50 * 102) / 90)
         assert portfolio.reconcile(conn, account) == []
         assert conn.execute(select(s.positions.c.quantity)).scalar_one() == 90
+
+
+def test_position_pl_rows_follow_the_trades_order_not_the_servers_scan(db):
+    panel = make_panel()
+    account = open_account(db, at=as_of(panel, 0))
+    now = as_of(panel, 5)
+    with db.begin() as conn:
+        for symbol in ("AAA", "BBB", "CCC"):
+            conn.execute(
+                s.trades.insert().values(
+                    symbol=symbol,
+                    signal_type="BUY",
+                    quantity=10,
+                    entry_price=100.0,
+                    status="open",
+                    account_id=account,
+                    entry_time=now,
+                )
+            )
+        # an updated row moves to the end of PostgreSQL's heap, so a plain scan returns it last
+        conn.execute(s.trades.update().where(s.trades.c.symbol == "AAA").values(stop_loss=95.0))
+    with db.begin() as conn:
+        if conn.dialect.name == "postgresql":  # as on a long replay, where the server scans the heap
+            conn.exec_driver_sql("SET LOCAL enable_indexscan TO off")
+            conn.exec_driver_sql("SET LOCAL enable_bitmapscan TO off")
+        portfolio.sync_position_pl(conn, account, {"AAA": 101.0, "BBB": 102.0, "CCC": 103.0}, now)
+        written = conn.execute(select(s.position_pl.c.symbol).order_by(s.position_pl.c.id)).scalars().all()
+    assert written == ["AAA", "BBB", "CCC"]
