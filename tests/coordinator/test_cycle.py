@@ -275,3 +275,16 @@ def test_one_connection_replaces_a_connection_lost_in_a_cycle(db_url, monkeypatc
 
 def _raise_connection_lost(*args, **kwargs):
     raise ConnectionError("the database went away while closing")
+
+
+def test_claiming_a_cycle_writes_a_new_row_once_and_returns_an_existing_one(db_url):
+    engine = _engine(db_url)
+    moment = as_of(tiny_panel(), 4)
+    with engine.begin() as conn:
+        assert recording.claim_cycle(conn, "cycle_x", moment, fixed_wall().now(), "replay") is None
+    with engine.begin() as conn:
+        again = recording.claim_cycle(conn, "cycle_x", moment, fixed_wall().now(), "live")
+    assert again["status"] == "running" and again["mode"] == "replay"  # the first claim's row, untouched
+    assert json.loads(again["metadata"])["attempt"] == 1
+    assert _count(engine, s.trading_cycles) == 1
+    engine.dispose()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from tradecycle.adapters.brokers.base import OrderRequest
+from tradecycle.adapters.brokers.paper import PaperBroker
 from tradecycle.adapters.store import schema as s
 from tradecycle.adapters.store.database import prepare_database
 from tradecycle.config import SettingsModel
@@ -341,3 +343,28 @@ def test_position_pl_rows_follow_the_trades_order_not_the_servers_scan(db):
         portfolio.sync_position_pl(conn, account, {"AAA": 101.0, "BBB": 102.0, "CCC": 103.0}, now)
         written = conn.execute(select(s.position_pl.c.symbol).order_by(s.position_pl.c.id)).scalars().all()
     assert written == ["AAA", "BBB", "CCC"]
+
+
+def test_deferred_order_updates_are_applied_in_order_and_seen_by_the_brokers_reads(db):
+    panel = make_panel()
+    account = open_account(db, at=as_of(panel, 0))
+    with db.begin() as conn:
+        broker = PaperBroker(conn, account, as_of(panel, 1), "cycle_t")
+        for symbol in ("AAA", "BBB"):
+            broker.place(
+                OrderRequest(client_order_id=f"t:{symbol}", symbol=symbol, side=Side.BUY, quantity=100)
+            )
+        broker.defer_history()
+        first, second = broker.open_order_rows()
+        broker.record_fill(first, 40, 100.0, 1.0, "2015-01-06", "fill")
+        broker.expire_known(first.order_id, "partial", 40, "day order expired")  # the same order again
+        broker.record_fill(second, 100, 50.0, 1.0, "2015-01-06", "fill")
+        assert conn.execute(select(func.count()).where(s.orders.c.status == "submitted")).scalar_one() == 2
+        assert broker.find("t:BBB").status == "filled"  # the broker's own read applies what it holds
+        broker.flush_history()
+        stored = dict(conn.execute(select(s.orders.c.symbol, s.orders.c.status)).all())
+        history = (
+            conn.execute(select(s.order_history.c.to_status).order_by(s.order_history.c.id)).scalars().all()
+        )
+    assert stored == {"AAA": "cancelled", "BBB": "filled"}
+    assert history[-3:] == ["partial", "cancelled", "filled"]

@@ -145,13 +145,15 @@ class CycleRunner:
         cycle_id = cycle_id_for(inputs.as_of)
         started = self.wall.now()
         with conn.begin():
-            existing = recording.cycle_row(conn, cycle_id)
+            existing = recording.claim_cycle(conn, cycle_id, inputs.as_of, started, self.mode)
             if existing is not None and existing["status"] == CycleStatus.COMPLETED.value:
                 return CycleOutcome(cycle_id, inputs.as_of, CycleStatus.COMPLETED, skipped=True)
             if self._relaxed(conn) and not (conn is self._held and self._held_relaxed):
                 conn.exec_driver_sql("SET synchronous_commit TO off")
                 self._held_relaxed = conn is self._held
-            attempt = recording.open_cycle(conn, cycle_id, inputs.as_of, started, self.mode, existing)
+            attempt = 1
+            if existing is not None:
+                attempt = recording.open_cycle(conn, cycle_id, inputs.as_of, started, self.mode, existing)
             retries = recording.previous_retries(conn, cycle_id) if attempt > 1 else {}
         ctx = self._context(cycle_id, inputs)
         records: list[recording.PhaseRecord] = []

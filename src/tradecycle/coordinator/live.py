@@ -77,7 +77,11 @@ def _run_on(engine: Engine, settings: SettingsModel, wall: Clock, panel, moment:
     from .features import compute_features
 
     account_id, sectors = prepare_run(
-        engine, settings, wall, opened_at=session_open(panel, panel.n_sessions - 1)
+        engine,
+        settings,
+        wall,
+        opened_at=session_open(panel, panel.n_sessions - 1),
+        symbols=panel.symbols.tolist(),
     )
     runner = CycleRunner(engine, settings, load_phases(settings, engine=engine, wall=wall), wall, mode="live")
     inputs = CycleInputs(

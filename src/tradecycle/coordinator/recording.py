@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection, bindparam, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from tradecycle.adapters.store import schema as s
 from tradecycle.adapters.store.bulk import insert_together
@@ -63,6 +64,34 @@ def cycle_row(conn: Connection, cycle_id: str):
 
 
 _LOOK_UP: Any = object()
+_NEW_CYCLE_KEYS = ("cycle_id", "status", "start_time", "as_of", "mode", "metadata")
+# A new cycle's row in one statement where the dialect can skip an existing one.
+CLAIM_CYCLE = {
+    name: dialect.insert(s.trading_cycles)
+    .values({key: bindparam(key) for key in _NEW_CYCLE_KEYS})
+    .on_conflict_do_nothing(index_elements=["cycle_id"])
+    .returning(s.trading_cycles.c.id)
+    for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql))
+}
+
+
+def claim_cycle(conn: Connection, cycle_id: str, as_of: datetime, started: datetime, mode: str) -> Any:
+    """Write the cycle's row, running, if it has none (returns None); else return its row,
+    for `open_cycle` to reopen or the caller to skip. One statement for a new cycle."""
+    claim = CLAIM_CYCLE[conn.dialect.name]  # the two databases tradecycle runs on
+    values = _new_cycle_row(cycle_id, as_of, started, mode)
+    return None if conn.execute(claim, values).first() is not None else cycle_row(conn, cycle_id)
+
+
+def _new_cycle_row(cycle_id: str, as_of: datetime, started: datetime, mode: str) -> dict[str, Any]:
+    return {
+        "cycle_id": cycle_id,
+        "status": CycleStatus.RUNNING.value,
+        "start_time": started,
+        "as_of": as_of,
+        "mode": mode,
+        "metadata": json.dumps({"process": process_identity(), "attempt": 1}),
+    }
 
 
 def open_cycle(
@@ -74,19 +103,10 @@ def open_cycle(
     """
     if existing is _LOOK_UP:
         existing = cycle_row(conn, cycle_id)
-    meta = {"process": process_identity(), "attempt": 1}
     if existing is None:
-        conn.execute(
-            s.trading_cycles.insert().values(
-                cycle_id=cycle_id,
-                status=CycleStatus.RUNNING.value,
-                start_time=started,
-                as_of=as_of,
-                mode=mode,
-                metadata=json.dumps(meta),
-            )
-        )
+        conn.execute(s.trading_cycles.insert().values(_new_cycle_row(cycle_id, as_of, started, mode)))
         return 1
+    meta: dict[str, Any] = {"process": process_identity(), "attempt": 1}
     previous = json.loads(existing["metadata"] or "{}")
     attempt = int(previous.get("attempt", 1)) + 1
     history = previous.get("previous_attempts", [])
@@ -223,9 +243,9 @@ def fail_orphaned_cycles(conn: Connection, now: datetime, is_alive) -> list[str]
     a cycle opened on another host is left alone (its own host recovers it).
     """
     rows = conn.execute(
-        select(s.trading_cycles.c.cycle_id, s.trading_cycles.c.metadata).where(
-            s.trading_cycles.c.status == CycleStatus.RUNNING.value
-        )
+        select(s.trading_cycles.c.cycle_id, s.trading_cycles.c.metadata)
+        .where(s.trading_cycles.c.status == CycleStatus.RUNNING.value)
+        .order_by(s.trading_cycles.c.id)
     ).all()
     failed = []
     for cycle_id, raw in rows:

@@ -102,16 +102,18 @@ def session_range(panel: BarPanel, start: date, end: date) -> np.ndarray:
 
 
 def prepare_run(
-    engine: Engine, settings: SettingsModel, wall: Clock, opened_at: datetime
+    engine: Engine, settings: SettingsModel, wall: Clock, opened_at: datetime, symbols: Sequence[str] = ()
 ) -> tuple[int, dict[str, str]]:
     """Close orphaned cycles, make sure the account exists (funded at `opened_at`, before the
-    first cycle it trades in), read the sector map."""
-    from tradecycle.adapters.marketdata.symbols import sector_map
+    first cycle it trades in) and so do the universe's `symbols` rows (a fill then never
+    stops to add its symbol), read the sector map."""
+    from tradecycle.adapters.marketdata.symbols import ensure_symbols, sector_map
     from tradecycle.services.portfolio import ensure_account
 
     with engine.begin() as conn:
         recording.fail_orphaned_cycles(conn, wall.now(), recording.pid_alive)
         account_id = ensure_account(conn, settings, at=opened_at)
+        ensure_symbols(conn, list(symbols))
         sectors = sector_map(conn)
     return account_id, sectors
 
@@ -140,7 +142,9 @@ def replay(
     keep_large_blocks_mapped()
     panel = load_source_panel(engine, settings, end=end, symbols=symbols)
     picked = session_range(panel, start, end)
-    account_id, sectors = prepare_run(engine, settings, wall, opened_at=session_open(panel, int(picked[0])))
+    account_id, sectors = prepare_run(
+        engine, settings, wall, opened_at=session_open(panel, int(picked[0])), symbols=panel.symbols.tolist()
+    )
     all_features = compute_features(panel, settings) if features == "precomputed" else None
     benchmark = equal_weight_curve(panel.close, int(picked[0]), settings.broker.initial_cash)
     phases = load_phases(settings, engine=engine, wall=wall)

@@ -43,6 +43,8 @@ class CycleContext:
     approved: list[Any] = field(default_factory=list)
     orders: list[Any] = field(default_factory=list)
     fills: list[Any] = field(default_factory=list)
+    # the account's portfolio snapshots before `now`, once read (risk and portfolio both need them)
+    equity_history: Any = None
     cache: dict[str, Any] = field(default_factory=dict)
 
     @property

@@ -273,6 +273,7 @@ class FillBook:
     ):
         self.conn, self.ctx, self.broker, self.costs, self.session = conn, ctx, broker, costs, session
         self.cash = cash_cents(conn, ctx.account_id)
+        self.booked_cash = self.cash  # the balance the unflushed ledger lines follow
         self.held = held_quantities(conn, ctx.account_id)
         self.fills = 0
         self.ledger: list[Transaction] = []
@@ -282,8 +283,8 @@ class FillBook:
 
     def flush(self) -> None:
         """Append this bar's ledger lines in one batch (positions are rebuilt from them once)."""
-        record_transactions(self.conn, self.ctx.account_id, self.ledger)
-        self.ledger = []
+        record_transactions(self.conn, self.ctx.account_id, self.ledger, self.booked_cash)
+        self.ledger, self.booked_cash = [], self.cash
         self.broker.flush_history()
 
     def affordable(self, quantity: int, price: float) -> int:

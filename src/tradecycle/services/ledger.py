@@ -69,10 +69,13 @@ class Transaction:
     description: str | None = None
 
 
-def record_transactions(conn: Connection, account_id: int, transactions: Iterable[Transaction]) -> int:
+def record_transactions(
+    conn: Connection, account_id: int, transactions: Iterable[Transaction], balance_cents: int | None = None
+) -> int:
     """Append the transactions whose external_id is new; rebuild positions of touched symbols.
 
-    Returns how many were appended (0 when all of them were already booked).
+    `balance_cents` is the account's balance before them when the caller read it in this
+    transaction (else it is read). Returns how many were appended (0 when all were already booked).
     """
     wanted = list(transactions)
     if not wanted:
@@ -105,14 +108,17 @@ def record_transactions(conn: Connection, account_id: int, transactions: Iterabl
             for x in fresh
         ],
     )
-    _append_balance_history(conn, account_id, fresh)
+    _append_balance_history(conn, account_id, fresh, balance_cents)
     rebuild_positions(conn, account_id, symbols, fresh[-1].timestamp)
     return len(fresh)
 
 
-def _append_balance_history(conn: Connection, account_id: int, fresh: list[Transaction]) -> None:
+def _append_balance_history(
+    conn: Connection, account_id: int, fresh: list[Transaction], balance: int | None
+) -> None:
     ids = dict(conn.execute(KNOWN_IDS, {"ids": [x.external_id for x in fresh]}).all())
-    balance = cash_cents(conn, account_id)
+    if balance is None:
+        balance = cash_cents(conn, account_id)
     rows = []
     for x in sorted(fresh, key=lambda x: ids[x.external_id]):
         balance += x.amount_cents
@@ -204,7 +210,9 @@ def reconcile(conn: Connection, account_id: int) -> list[str]:
     b, p = s.balance_history.c, s.positions.c
     rows = list(
         conn.execute(
-            select(p.symbol, p.quantity, p.average_cost, p.realized_pnl).where(p.account_id == account_id)
+            select(p.symbol, p.quantity, p.average_cost, p.realized_pnl)
+            .where(p.account_id == account_id)
+            .order_by(p.symbol)
         )
     )
     problems = compare_states(state, cash_cents(conn, account_id), {r.symbol: r.quantity for r in rows})

@@ -151,15 +151,17 @@ PREVIOUS_DAY = select(
     select(func.max(_pf.equity))
     .where(_pf.account_id == bindparam("account"), _pf.date < bindparam("date"))
     .scalar_subquery(),
-)
+    select(func.count())
+    .where(
+        _tx.account_id == bindparam("account"),
+        _tx.kind.in_([TransactionKind.BUY.value, TransactionKind.SELL.value]),
+        _tx.timestamp >= bindparam("start"),
+        _tx.timestamp < bindparam("end"),
+    )
+    .scalar_subquery(),
+)  # the previous day's equity, the peak before the day, and the day's fills: one round trip
 DROP_DAY = delete(s.performance).where(_pf.account_id == bindparam("account"), _pf.date == bindparam("date"))
-FILLS_BETWEEN = select(func.count()).where(
-    _tx.account_id == bindparam("account"),
-    _tx.kind.in_([TransactionKind.BUY.value, TransactionKind.SELL.value]),
-    _tx.timestamp >= bindparam("start"),
-    _tx.timestamp < bindparam("end"),
-)
-OPEN_PL = select(_pl.id, _pl.symbol, _pl.opened_at).where(_pl.status == "open")
+OPEN_PL = select(_pl.id, _pl.symbol, _pl.opened_at).where(_pl.status == "open").order_by(_pl.id)
 UPDATE_PL = update(s.position_pl).where(_pl.id == bindparam("b_id"))
 
 
@@ -190,7 +192,7 @@ def run_phase(conn: Connection, ctx: CycleContext) -> PhaseResult:
     positions_value = round(sum(m["market_value"] for m in marks), 2)
     cash = totals.cash_cents / 100
     equity = round(cash + positions_value, 2)
-    history = equity_history(conn, account_id, before=ctx.now)
+    history = cycle_equity_history(conn, ctx)
     curve = np.append(history, equity)[-HISTORY_FOR_RISK:]
     reporting = ctx.settings.reporting
     var95 = value_at_risk_95(curve)
@@ -241,11 +243,11 @@ def record_performance(
 ) -> None:
     """The day's row in `performance` (the last cycle of a day wins): return, drawdown, fills that day."""
     day = str(ctx.panel.sessions[-1]) if ctx.panel.n_sessions else ctx.now.astimezone(UTC).date().isoformat()
-    previous, peak = conn.execute(PREVIOUS_DAY, {"account": ctx.account_id, "date": day}).one()
     midnight = ctx.now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-    fills = conn.execute(
-        FILLS_BETWEEN, {"account": ctx.account_id, "start": midnight, "end": midnight + timedelta(days=1)}
-    ).scalar_one()
+    previous, peak, fills = conn.execute(
+        PREVIOUS_DAY,
+        {"account": ctx.account_id, "date": day, "start": midnight, "end": midnight + timedelta(days=1)},
+    ).one()
     peak = max(equity, peak or 0.0)
     conn.execute(DROP_DAY, {"account": ctx.account_id, "date": day})
     insert_rows(
@@ -274,6 +276,14 @@ def equity_history(
     """Total value of the last `limit` snapshots strictly before `before`, oldest first."""
     values = conn.execute(HISTORY, {"account": account_id, "before": before, "n": limit}).scalars()
     return np.array(list(values)[::-1], dtype=np.float64)
+
+
+def cycle_equity_history(conn: Connection, ctx: CycleContext) -> np.ndarray:
+    """The snapshots before the cycle's time, read once a cycle: no phase writes one dated
+    before `now` (this cycle's own snapshot is dated `now`)."""
+    if ctx.equity_history is None:
+        ctx.equity_history = equity_history(conn, ctx.account_id, before=ctx.now)
+    return ctx.equity_history
 
 
 def sync_position_pl(conn: Connection, account_id: int, prices: Mapping[str, float], now: datetime) -> None:

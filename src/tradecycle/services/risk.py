@@ -28,7 +28,7 @@ from tradecycle.core.risk import (
 from tradecycle.core.types import Side, TradeStatus
 from tradecycle.services.context import CycleContext, PhaseResult
 from tradecycle.services.ledger import cash_cents
-from tradecycle.services.portfolio import HISTORY_FOR_RISK, equity_history, latest_closes
+from tradecycle.services.portfolio import HISTORY_FOR_RISK, cycle_equity_history, latest_closes
 
 _o, _t, _ps, _p = s.orders.c, s.trades.c, s.portfolio_status.c, s.positions.c
 OPEN_BUYS = (
@@ -135,9 +135,7 @@ def run_phase(conn: Connection, ctx: CycleContext) -> PhaseResult:
     account = account_state(conn, ctx, limits)
     entries = [sig for sig in ctx.signals if sig.side is Side.BUY or sig.symbol not in account.held]
     decisions = evaluate(entries, account, limits, ctx.sectors)
-    curve = np.append(equity_history(conn, ctx.account_id, before=ctx.now), account.equity)[
-        -HISTORY_FOR_RISK:
-    ]
+    curve = np.append(cycle_equity_history(conn, ctx), account.equity)[-HISTORY_FOR_RISK:]
     var95 = value_at_risk_95(curve)
     reporting = ctx.settings.reporting
     sharpe = sharpe_ratio(curve, reporting.risk_free_rate, reporting.periods_per_year)

@@ -263,9 +263,11 @@ def reconcile(
             s.orders.c.status,
             s.orders.c.quantity,
             s.orders.c.filled_quantity,
-        ).where(
+        )
+        .where(
             s.orders.c.account_id == account_id, s.orders.c.status.in_(sorted(x.value for x in OPEN_STATUSES))
         )
+        .order_by(s.orders.c.id)
     ).all()
     ours_positions = {
         row.symbol: int(row.quantity)

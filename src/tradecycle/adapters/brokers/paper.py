@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from decimal import Decimal
+from itertools import groupby
 from types import SimpleNamespace
 from typing import Any
 
@@ -106,6 +107,7 @@ class PaperBroker:
         self.now = now
         self.cycle_id = cycle_id
         self.history_buffer: list[dict] | None = None
+        self.pending_updates: list[dict] = []  # order UPDATEs held while history is deferred
 
     # ------------------------------------------------------------ Broker protocol
 
@@ -194,9 +196,11 @@ class PaperBroker:
     # ------------------------------------------------------------ used by the fills phase
 
     def find(self, client_order_id: str) -> Any:
+        self._apply_updates()
         return self.conn.execute(FIND_ORDER, {"cid": client_order_id}).first()
 
     def open_order_rows(self) -> list[Any]:
+        self._apply_updates()
         return list(self.conn.execute(OPEN_ORDERS, {"account": self.account_id}))
 
     def record_fill(
@@ -206,8 +210,7 @@ class PaperBroker:
         filled = (row.filled_quantity or 0) + quantity
         status = transition(row.order_id, row.status, status_after_fill(filled, row.quantity))
         previous = (row.average_fill_price or 0.0) * (row.filled_quantity or 0)
-        self.conn.execute(
-            UPDATE_ORDER,
+        self._update(
             {
                 "b_order_id": row.order_id,
                 "status": status.value,
@@ -216,7 +219,7 @@ class PaperBroker:
                 "commission": round((row.commission or 0.0) + commission, 2),
                 "updated_timestamp": self.now,
                 "metadata": to_json(row_metadata(row) | {"filled_through": session}),
-            },
+            }
         )
         self._history(
             [
@@ -236,7 +239,7 @@ class PaperBroker:
     def mark_seen(self, row: Any, session: str) -> None:
         """Remember that an open order was already offered bar `session` (so no bar fills it twice)."""
         metadata = row_metadata(row) | {"filled_through": session}
-        self.conn.execute(UPDATE_ORDER, {"b_order_id": row.order_id, "metadata": to_json(metadata)})
+        self._update({"b_order_id": row.order_id, "metadata": to_json(metadata)})
 
     def expire(self, client_order_id: str, reason: str) -> OrderStatus:
         """Cancel an open order (on request); returns the new status."""
@@ -254,20 +257,32 @@ class PaperBroker:
     ) -> OrderStatus:
         """Any legal status change without a fill (the Alpaca broker uses it for rejections)."""
         target = transition(order_id, current, target)
-        self.conn.execute(
-            UPDATE_ORDER, {"b_order_id": order_id, "status": target.value, "updated_timestamp": self.now}
-        )
+        self._update({"b_order_id": order_id, "status": target.value, "updated_timestamp": self.now})
         self._history([(order_id, current, target, filled, None, reason, None)])
         return target
 
     def defer_history(self) -> None:
-        """Collect order_history rows until `flush_history` (one batch per phase instead of one per order)."""
+        """Collect order_history rows and order updates until `flush_history` (a batch per phase
+        instead of statements per order); the broker's own reads of orders apply the updates first."""
         self.history_buffer = []
 
     def flush_history(self) -> None:
+        self._apply_updates()
         if self.history_buffer:
             insert_rows(self.conn, s.order_history, self.history_buffer)
         self.history_buffer = None
+
+    def _update(self, values: dict[str, Any]) -> None:
+        if self.history_buffer is None:
+            self.conn.execute(UPDATE_ORDER, values)
+        else:
+            self.pending_updates.append(values)
+
+    def _apply_updates(self) -> None:
+        """The held updates in their order, each run of one shape as one executemany."""
+        pending, self.pending_updates = self.pending_updates, []
+        for _, run in groupby(pending, key=tuple):
+            self.conn.execute(UPDATE_ORDER, list(run))
 
     def _history(self, transitions: list[tuple]) -> None:
         """One order_history row per (order_id, from, to, filled, price, reason, metadata)."""

@@ -70,6 +70,7 @@ def cycle_analysis(conn: Connection, settings: SettingsModel, last: int | None =
         select(c.c.cycle_id, c.c.status, c.c.as_of, c.c.error_message, m.c.total_duration_seconds)
         .select_from(c.outerjoin(m, m.c.cycle_id == c.c.cycle_id))
         .where(c.c.cycle_id.in_(select(ids.c.cycle_id)))
+        .order_by(c.c.id)
     ).all()
     phases = conn.execute(
         select(

@@ -175,8 +175,14 @@ def _pnl_history(conn: Connection, account_id: int | None, day: date, days: int)
     """The seed's daily P&L table: closed trades per New York day, newest first."""
     t = s.trades
     lo = day_bounds_utc(day - timedelta(days=min(days, (day - EARLIEST_DAY).days)))[0]
-    query = select(t.c.closed_at, t.c.profit_loss).where(
-        t.c.status == TradeStatus.CLOSED.value, t.c.closed_at >= lo, t.c.closed_at < day_bounds_utc(day)[1]
+    query = (
+        select(t.c.closed_at, t.c.profit_loss)
+        .where(
+            t.c.status == TradeStatus.CLOSED.value,
+            t.c.closed_at >= lo,
+            t.c.closed_at < day_bounds_utc(day)[1],
+        )
+        .order_by(t.c.closed_at, t.c.id)  # float sums in one order on every database
     )
     if account_id is not None:
         query = query.where(t.c.account_id == account_id)

@@ -47,6 +47,7 @@ def closed_trade_pnl(
         query = query.where(t.c.closed_at >= day_bounds_utc(start)[0])
     if end is not None:
         query = query.where(t.c.closed_at < day_bounds_utc(end)[1])
+    query = query.order_by(t.c.closed_at, t.c.id)  # float sums in one order on every database
     return np.array(conn.execute(query).scalars().all(), dtype=np.float64)
 
 

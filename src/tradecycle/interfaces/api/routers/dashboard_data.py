@@ -49,7 +49,8 @@ def _newest_for_symbol(
 ) -> list[dict[str, Any]]:
     """`columns` of one symbol's `limit` newest rows (newest first by `by`), for the symbol page."""
     table = by.table
-    return _rows(conn, select(*columns).where(table.c.symbol == symbol).order_by(by.desc()).limit(limit))
+    newest_first = (by.desc(), table.c.id.desc())  # a cycle's rows share `by`: the id decides
+    return _rows(conn, select(*columns).where(table.c.symbol == symbol).order_by(*newest_first).limit(limit))
 
 
 def _cycle_time():
@@ -98,9 +99,12 @@ def overview(
         stops = {
             r.symbol: (r.stop_loss, r.target_price)
             for r in conn.execute(
-                select(t.c.symbol, t.c.stop_loss, t.c.target_price).where(
-                    t.c.status == TradeStatus.OPEN.value
+                select(t.c.symbol, t.c.stop_loss, t.c.target_price)
+                .where(
+                    t.c.status == TradeStatus.OPEN.value,
+                    *([t.c.account_id == account_id] if account_id else []),
                 )
+                .order_by(t.c.id)  # the newest open trade of a symbol wins
             )
         }
         c = s.trading_cycles
@@ -259,7 +263,9 @@ def cycle_detail(ctx: Ctx, cycle_id: CycleIdPath) -> FastJSONResponse:
             columns = [col for col in table.c if col.name not in ("model_data", "created_at")]
             detail[key] = [
                 decode_metadata(r)
-                for r in _rows(conn, select(*columns).where(table.c.cycle_id == cycle_id).order_by(order))
+                for r in _rows(
+                    conn, select(*columns).where(table.c.cycle_id == cycle_id).order_by(order, table.c.id)
+                )
             ]
         t = s.trades
         detail["trades"] = _rows(
@@ -367,7 +373,9 @@ def symbol_detail(
         )
         position = (
             conn.execute(
-                select(s.positions).where(s.positions.c.symbol == symbol, s.positions.c.quantity > 0)
+                select(s.positions)
+                .where(s.positions.c.symbol == symbol, s.positions.c.quantity > 0)
+                .order_by(s.positions.c.account_id)
             )
             .mappings()
             .first()

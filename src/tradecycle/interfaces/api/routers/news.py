@@ -66,9 +66,9 @@ def _recorded_summary(conn: Connection, symbol: str) -> dict[str, Any]:
     if latest is None:
         return {"sentiment_score": None, "sentiment_label": None, "articles": 0, "analysed_at": None}
     rows = conn.execute(
-        select(t.sentiment_score, t.relevance_score, t.headline, t.impact_score).where(
-            t.symbol == symbol, t.analysis_timestamp == latest
-        )
+        select(t.sentiment_score, t.relevance_score, t.headline, t.impact_score)
+        .where(t.symbol == symbol, t.analysis_timestamp == latest)
+        .order_by(t.id)  # the first of equal impact scores is the top headline
     ).all()
     weights = sum(r.relevance_score or 0.0 for r in rows)
     score = (
