@@ -288,3 +288,24 @@ def test_claiming_a_cycle_writes_a_new_row_once_and_returns_an_existing_one(db_u
     assert json.loads(again["metadata"])["attempt"] == 1
     assert _count(engine, s.trading_cycles) == 1
     engine.dispose()
+
+
+def test_a_replay_survives_losing_its_connection_between_cycles(postgres_url):
+    engine = _engine(postgres_url)
+    panel, backends = tiny_panel(), []
+
+    def backend_probe(conn, ctx):
+        backends.append(conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one())
+        return scan_writer(conn, ctx)
+
+    runner = _runner(engine, [Phase("scan", backend_probe), Phase("strategy", scan_writer)])
+    with runner.one_connection():
+        assert runner.run(_inputs(panel, 10)).status is CycleStatus.COMPLETED
+        with engine.connect() as admin:  # as a database restart would
+            assert admin.exec_driver_sql(f"SELECT pg_terminate_backend({backends[0]})").scalar_one()
+            admin.commit()
+        assert runner.run(_inputs(panel, 11)).status is CycleStatus.COMPLETED
+    assert backends[1] != backends[0]
+    assert _count(engine, s.trading_cycles, status="completed") == 2
+    assert _count(engine, s.scanning_results) == 2 * 2 * 3
+    engine.dispose()

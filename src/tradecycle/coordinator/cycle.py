@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 
 from tradecycle.config import SettingsModel
 from tradecycle.core.panel import BarPanel
@@ -104,9 +105,15 @@ class CycleRunner:
             with self.engine.connect() as conn:
                 return self._run_guarded(conn, inputs)
         if self._held.invalidated:
-            self._held.close()
-            self._held, self._held_relaxed = self.engine.connect(), False
+            self._reconnect()
         return self._run_guarded(self._held, inputs)
+
+    def _reconnect(self) -> Connection:
+        """A fresh held connection in place of one the database dropped (nothing goes back to the pool)."""
+        if self._held is not None:
+            self._held.close()
+        self._held, self._held_relaxed = self.engine.connect(), False
+        return self._held
 
     @contextmanager
     def one_connection(self) -> Iterator[None]:
@@ -144,17 +151,19 @@ class CycleRunner:
     def _run_on(self, conn: Connection, inputs: CycleInputs) -> CycleOutcome:
         cycle_id = cycle_id_for(inputs.as_of)
         started = self.wall.now()
-        with conn.begin():
-            existing = recording.claim_cycle(conn, cycle_id, inputs.as_of, started, self.mode)
-            if existing is not None and existing["status"] == CycleStatus.COMPLETED.value:
-                return CycleOutcome(cycle_id, inputs.as_of, CycleStatus.COMPLETED, skipped=True)
-            if self._relaxed(conn) and not (conn is self._held and self._held_relaxed):
-                conn.exec_driver_sql("SET synchronous_commit TO off")
-                self._held_relaxed = conn is self._held
-            attempt = 1
-            if existing is not None:
-                attempt = recording.open_cycle(conn, cycle_id, inputs.as_of, started, self.mode, existing)
-            retries = recording.previous_retries(conn, cycle_id) if attempt > 1 else {}
+        try:
+            opened = self._open(conn, cycle_id, inputs, started)
+        except DBAPIError as exc:
+            if conn is not self._held or not exc.connection_invalidated:
+                raise
+            # the held connection died between cycles (a database restart, say): nothing of
+            # this cycle was written, so it starts again on a new one
+            log.warning("database connection lost before %s; reconnecting", cycle_id)
+            conn = self._reconnect()
+            opened = self._open(conn, cycle_id, inputs, started)
+        if isinstance(opened, CycleOutcome):
+            return opened
+        attempt, retries = opened
         ctx = self._context(cycle_id, inputs)
         records: list[recording.PhaseRecord] = []
         closed: list[CycleOutcome] = []
@@ -185,6 +194,23 @@ class CycleRunner:
         if closed:
             return closed[0]
         return self._close(conn, ctx, started, records, attempt, CycleStatus.COMPLETED, None)
+
+    def _open(
+        self, conn: Connection, cycle_id: str, inputs: CycleInputs, started: datetime
+    ) -> CycleOutcome | tuple[int, dict[str, int]]:
+        """Claim or reopen the cycle's row: (attempt, retries so far), or the outcome of a
+        cycle already completed (skipped)."""
+        with conn.begin():
+            existing = recording.claim_cycle(conn, cycle_id, inputs.as_of, started, self.mode)
+            if existing is not None and existing["status"] == CycleStatus.COMPLETED.value:
+                return CycleOutcome(cycle_id, inputs.as_of, CycleStatus.COMPLETED, skipped=True)
+            if self._relaxed(conn) and not (conn is self._held and self._held_relaxed):
+                conn.exec_driver_sql("SET synchronous_commit TO off")
+                self._held_relaxed = conn is self._held
+            if existing is None:
+                return 1, {}
+            attempt = recording.open_cycle(conn, cycle_id, inputs.as_of, started, self.mode, existing)
+            return attempt, recording.previous_retries(conn, cycle_id)
 
     def _read_holdings(self, conn: Connection, ctx: CycleContext) -> None:
         """Once a cycle, after its fills are booked and before any phase that reads them."""
