@@ -170,7 +170,7 @@ class CycleRunner:
 
         def close_with_last_phase(c: Connection, last: recording.PhaseRecord) -> None:
             closed.append(
-                self._close_in(c, ctx, started, [*records, last], attempt, CycleStatus.COMPLETED, None)
+                self._close(c, ctx, started, [*records, last], attempt, CycleStatus.COMPLETED, None)
             )
 
         holdings_read = False
@@ -188,12 +188,14 @@ class CycleRunner:
             )
             records.append(record)
             if record.status is PhaseStatus.FAILED:
-                return self._close(conn, ctx, started, records, attempt, CycleStatus.FAILED, record.error)
+                with conn.begin():
+                    return self._close(conn, ctx, started, records, attempt, CycleStatus.FAILED, record.error)
             if self.after_phase is not None:
                 self.after_phase(phase.name)
         if closed:
             return closed[0]
-        return self._close(conn, ctx, started, records, attempt, CycleStatus.COMPLETED, None)
+        with conn.begin():
+            return self._close(conn, ctx, started, records, attempt, CycleStatus.COMPLETED, None)
 
     def _open(
         self, conn: Connection, cycle_id: str, inputs: CycleInputs, started: datetime
@@ -246,8 +248,15 @@ class CycleRunner:
         start = self.wall.now()
         tick = time.perf_counter()
         try:
-            if phase.remote is not None:
-                return self._run_remote(conn, phase, ctx, attempt, retry_count, before, after)
+            if phase.remote is not None:  # served by another process, which records it
+                if before is not None:
+                    with conn.begin():
+                        before(conn, ctx)
+                record = phase.remote(ctx, attempt, retry_count)
+                if after is not None and record.status is PhaseStatus.COMPLETED:
+                    with conn.begin():
+                        after(conn, record)
+                return record
             with conn.begin():
                 if before is not None:
                     before(conn, ctx)
@@ -284,40 +293,7 @@ class CycleRunner:
                 recording.record_phase(conn, ctx.cycle_id, record)
             return record
 
-    def _run_remote(
-        self,
-        conn: Connection,
-        phase: Phase,
-        ctx: CycleContext,
-        attempt: int,
-        retry_count: int,
-        before: Callable[[Connection, CycleContext], None] | None,
-        after: Callable[[Connection, recording.PhaseRecord], None] | None,
-    ) -> recording.PhaseRecord:
-        """A phase served by another process records itself; `before` and `after` run here."""
-        if before is not None:
-            with conn.begin():
-                before(conn, ctx)
-        record = phase.remote(ctx, attempt, retry_count)
-        if after is not None and record.status is PhaseStatus.COMPLETED:
-            with conn.begin():
-                after(conn, record)
-        return record
-
     def _close(
-        self,
-        conn: Connection,
-        ctx: CycleContext,
-        started: datetime,
-        records: list[recording.PhaseRecord],
-        attempt: int,
-        status: CycleStatus,
-        error: str | None,
-    ) -> CycleOutcome:
-        with conn.begin():
-            return self._close_in(conn, ctx, started, records, attempt, status, error)
-
-    def _close_in(
         self,
         conn: Connection,
         ctx: CycleContext,
