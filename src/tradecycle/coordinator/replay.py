@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
+from tradecycle.adapters.store.maintenance import refresh_planner_statistics
 from tradecycle.config import SettingsModel
 from tradecycle.core.benchmark import equal_weight_curve
 from tradecycle.core.panel import BarPanel
@@ -119,6 +120,7 @@ def prepare_run(
 
 
 TRIM_EVERY_CYCLES = 21  # ML retrains come every 63 sessions; their leftovers go back soon after
+STATISTICS_EVERY_CYCLES = 63  # a quarter of sessions: the hot tables have grown by a quarter
 
 
 def replay(
@@ -184,6 +186,8 @@ def replay(
                 _tally(summary, outcome)
                 if done % TRIM_EVERY_CYCLES == 0:
                     release_freed_memory()
+                if done % STATISTICS_EVERY_CYCLES == 0:
+                    refresh_planner_statistics(engine)
                 if on_cycle is not None:
                     on_cycle(outcome, done, len(picked))
                 if outcome.status is CycleStatus.FAILED and stop_on_failure:
