@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from tradecycle.adapters.store import schema as s
 from tradecycle.adapters.store.engine import make_engine
@@ -124,3 +124,19 @@ def test_scheduler_registers_heartbeats_and_deregisters(tmp_path):
     with engine.connect() as conn:
         (service,) = registry.services(conn)
     assert service.service_name == "scheduler" and service.status == "stopped"
+
+
+def test_scheduled_cycles_keep_postgresql_statistics_fresh(postgres_url):
+    engine = make_engine(postgres_url)
+    s.metadata.create_all(engine)
+    clock = SimulatedClock(utc(2015, 6, 1, 19, 59, 58))
+    scheduler = Scheduler(
+        engine, SettingsModel(), clock, clock.sleep, threading.Event(), run_cycle=lambda at: "ok"
+    )
+    assert scheduler.serve(max_cycles=1) == 1
+    with engine.connect() as conn:
+        analysed = conn.execute(
+            text("SELECT last_analyze IS NOT NULL FROM pg_stat_user_tables WHERE relid = 'orders'::regclass")
+        ).scalar_one()
+    assert analysed
+    engine.dispose()

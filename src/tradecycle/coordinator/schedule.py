@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection, Engine, select
 
 from tradecycle.adapters.store import schema as s
+from tradecycle.adapters.store.maintenance import refresh_planner_statistics
 from tradecycle.config import SettingsModel
 from tradecycle.errors import TradecycleError
 
@@ -163,4 +164,7 @@ class Scheduler:
                 f"error: {result}" if isinstance(result, Exception) else getattr(result, "status", "unknown")
             )
             write_schedule(conn, config)
+        refresh_planner_statistics(
+            self.engine
+        )  # the tables have grown by a cycle since; cheap between cycles
         return result
