@@ -41,6 +41,15 @@ Session 5 (2026-11-26, a faster hour again; loop 63-106 ms):
     inserts), ml 2.1, strategy 2.1, risk 2.0, scan 1.7, exits 1.5, news 1.0, execution 0.4;
     outside phases 13.1 s (start-up ~5 s, then the commits and tracking rows)
 
+Session 6 (2026-11-26, faster again; loop 46-57 ms):
+    full range, SQLite       28.6-29.7 s wall (26.0 s CPU here + 13.7 s in the worker), peak
+                             RSS 358 MB
+    full range, PostgreSQL   47.9 s wall (26.6 s CPU here), 89 round trips a cycle, peak RSS
+                             365 MB; 54.4-57.4 s at the start of the session (101-103 round trips)
+    per cycle, PostgreSQL (ms): fills 6.1 (was 8.3), portfolio 4.5 (6.6), risk 2.9 (4.2),
+    technicals 2.7, patterns 2.5, exits 2.0, strategy 1.8, ml 1.6, scan 1.5, news 1.1,
+    execution 0.8
+
 What moved it: one cycle-row read and no DELETE per phase on a first attempt, tracking and
 events rows through insert_rows; no sklearn in the replay process (the stored training AUC
 is scipy's Mann-Whitney U); Arrow on the system allocator and the news texts kept in Arrow
@@ -60,6 +69,12 @@ Session 5: the worker works out the whole analysis of the next session (scan, in
 readings, patterns, ML probabilities) and fits each walk-forward model 16 sessions early in a
 thread; SQLite checkpoints its WAL every 4000 pages (a third less commit time); insert
 statements are built once per (table, key set).
+Session 6: a replay keeps one connection (no checkout, pre-ping and commit setting per
+cycle); the holdings read and the cycle's close share a phase's transaction; a new cycle's
+row is one INSERT ... ON CONFLICT; the paper broker sends a phase's order updates as
+executemany runs; on PostgreSQL, VACUUM (ANALYZE) of the hot tables every 63 cycles (the
+server here runs no autovacuum: without statistics the ledger totals sorted the whole
+ledger and a cycle's fills took the wrong index).
 """
 
 from __future__ import annotations
