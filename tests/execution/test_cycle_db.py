@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from tradecycle.adapters.brokers.base import OrderRequest
 from tradecycle.adapters.brokers.paper import PaperBroker
+from tradecycle.adapters.marketdata.symbols import ensure_symbols
 from tradecycle.adapters.store import schema as s
 from tradecycle.adapters.store.database import prepare_database
 from tradecycle.config import SettingsModel
@@ -368,3 +369,27 @@ def test_deferred_order_updates_are_applied_in_order_and_seen_by_the_brokers_rea
         )
     assert stored == {"AAA": "cancelled", "BBB": "filled"}
     assert history[-3:] == ["partial", "cancelled", "filled"]
+
+
+def test_realized_pnl_is_summed_in_whole_cents_over_every_position(db):
+    panel = make_panel()
+    account = open_account(db, at=as_of(panel, 0))
+    with db.begin() as conn:
+        assert portfolio.realized_cents(conn, account) == 0
+        ensure_symbols(conn, ["AAA", "BBB", "CCC", "DDD"])
+        for symbol, quantity, realized in (
+            ("AAA", 0, 0.1),
+            ("BBB", 0, 0.2),
+            ("CCC", 5, -0.07),
+            ("DDD", 0, 1e6 + 0.01),
+        ):
+            conn.execute(
+                s.positions.insert().values(
+                    symbol=symbol,
+                    quantity=quantity,
+                    average_cost=10.0,
+                    realized_pnl=realized,
+                    account_id=account,
+                )
+            )
+        assert portfolio.realized_cents(conn, account) == 100_000_024  # 0.1 + 0.2 - 0.07 + 1,000,000.01

@@ -103,10 +103,14 @@ def latest_closes(ctx: CycleContext, symbols: Iterable[str]) -> dict[str, float]
 
 _p, _ps, _tr, _pl = s.positions.c, s.portfolio_status.c, s.trades.c, s.position_pl.c
 # ordered: the snapshot's totals are float sums over these rows (same result on every engine)
-ALL_POSITIONS = (
-    select(_p.symbol, _p.quantity, _p.average_cost, _p.realized_pnl)
-    .where(_p.account_id == bindparam("account"))
+HELD_POSITIONS = (
+    select(_p.symbol, _p.quantity, _p.average_cost)
+    .where(_p.account_id == bindparam("account"), _p.quantity > 0)
     .order_by(_p.symbol)
+)
+# realised P&L of every position the account ever held, summed in whole cents (exact, any order)
+REALIZED_CENTS = select(func.coalesce(func.sum(func.round(_p.realized_pnl * 100)), 0)).where(
+    _p.account_id == bindparam("account")
 )
 MARK_POSITION = update(s.positions).where(
     _p.account_id == bindparam("b_account"), _p.symbol == bindparam("b_symbol")
@@ -168,8 +172,7 @@ UPDATE_PL = update(s.position_pl).where(_pl.id == bindparam("b_id"))
 def run_phase(conn: Connection, ctx: CycleContext) -> PhaseResult:
     """Mark every position at its newest close and write this cycle's portfolio_status."""
     account_id = ctx.account_id
-    every = list(conn.execute(ALL_POSITIONS, {"account": account_id}))
-    rows = [r for r in every if r.quantity > 0]
+    rows = list(conn.execute(HELD_POSITIONS, {"account": account_id}))
     prices = latest_closes(ctx, [r.symbol for r in rows])
     marks = []
     for r in rows:
@@ -188,7 +191,7 @@ def run_phase(conn: Connection, ctx: CycleContext) -> PhaseResult:
     if marks:
         conn.execute(MARK_POSITION, marks)
     totals = ledger_totals(conn, account_id)
-    realized = sum(r.realized_pnl or 0.0 for r in every)
+    realized = realized_cents(conn, account_id) / 100
     positions_value = round(sum(m["market_value"] for m in marks), 2)
     cash = totals.cash_cents / 100
     equity = round(cash + positions_value, 2)
@@ -219,7 +222,7 @@ def run_phase(conn: Connection, ctx: CycleContext) -> PhaseResult:
                     {
                         "var_95": var95,
                         "sharpe_ratio": sharpe,
-                        "realized_pnl": round(realized, 2),
+                        "realized_pnl": realized,
                         "unrealized_pnl": round(sum(m["unrealized_pnl"] for m in marks), 2),
                         "commission_paid": totals.commission_cents / 100,
                         "net_deposits": totals.deposits_cents / 100,
@@ -268,6 +271,10 @@ def record_performance(
             }
         ],
     )
+
+
+def realized_cents(conn: Connection, account_id: int) -> int:
+    return int(conn.execute(REALIZED_CENTS, {"account": account_id}).scalar_one())
 
 
 def equity_history(
@@ -377,9 +384,7 @@ def account_summary(conn: Connection, account_id: int) -> dict[str, Any]:
         "positions_value": round(positions_value, 2),
         "equity": round(totals.cash_cents / 100 + positions_value, 2),
         "net_deposits": totals.deposits_cents / 100,
-        "realized_pnl": round(
-            sum(r["realized_pnl"] or 0.0 for r in positions_table(conn, account_id, True)), 2
-        ),
+        "realized_pnl": realized_cents(conn, account_id) / 100,
         "commission_paid": totals.commission_cents / 100,
         "open_positions": len(positions),
         "as_of": latest.timestamp if latest else None,
