@@ -14,6 +14,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 from tradecycle.core import types as t
@@ -124,6 +125,7 @@ trades = Table(
     Index("ix_trades_closed_at", "closed_at"),
     Index("ix_trades_cycle_id", "cycle_id"),
     Index("ix_trades_account_id_status_closed_at", "account_id", "status", "closed_at"),  # losing streak
+    Index("ix_trades_entry_order_id", "entry_order_id"),  # a partial fill grows its entry's trade
 )
 
 orders = Table(
@@ -208,6 +210,15 @@ positions = Table(
     UniqueConstraint("account_id", "symbol"),
     CheckConstraint("quantity >= 0", name="quantity"),
     CheckConstraint("average_cost >= 0", name="average_cost"),
+    # the held positions, read several times a cycle; closed rows stay (realised P&L) and outnumber them
+    Index(
+        "ix_positions_account_id_held",
+        "account_id",
+        "symbol",
+        "quantity",
+        sqlite_where=text("quantity > 0"),
+        postgresql_where=text("quantity > 0"),
+    ),
 )
 
 portfolio_status = Table(
