@@ -20,7 +20,7 @@ from sqlalchemy import Connection, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from tradecycle.adapters.store import schema as s
-from tradecycle.adapters.store.bulk import insert_together
+from tradecycle.adapters.store.bulk import insert_rows, insert_together
 from tradecycle.core.types import CycleStatus, PhaseStatus
 
 # Rows a cycle derives from market data alone; a retried cycle recomputes them.
@@ -194,6 +194,10 @@ def record_phase(conn: Connection, cycle_id: str, rec: PhaseRecord, replace: boo
     insert_together(conn, [(t, tracking), (s.workflow_events, events)])  # one round trip on PostgreSQL
 
 
+# Built once: a statement built per call costs more than running it (a cycle closes once).
+CLOSE_CYCLE = update(s.trading_cycles).where(s.trading_cycles.c.cycle_id == bindparam("b_cycle_id"))
+
+
 def close_cycle(
     conn: Connection,
     cycle_id: str,
@@ -206,34 +210,33 @@ def close_cycle(
 ) -> None:
     errors = sum(1 for r in records if r.status is PhaseStatus.FAILED)
     conn.execute(
-        update(s.trading_cycles)
-        .where(s.trading_cycles.c.cycle_id == cycle_id)
-        .values(
-            status=status.value,
-            end_time=ended,
-            securities_scanned=totals.get("securities_scanned", 0),
-            patterns_found=totals.get("patterns_found", 0),
-            trades_executed=totals.get("trades_executed", 0),
-            error_count=errors,
-            error_message=error,
-        )
+        CLOSE_CYCLE,
+        {
+            "b_cycle_id": cycle_id,
+            "status": status.value,
+            "end_time": ended,
+            "securities_scanned": totals.get("securities_scanned", 0),
+            "patterns_found": totals.get("patterns_found", 0),
+            "trades_executed": totals.get("trades_executed", 0),
+            "error_count": errors,
+            "error_message": error,
+        },
     )
     completed = sum(1 for r in records if r.status is PhaseStatus.COMPLETED)
-    conn.execute(
-        s.workflow_metrics.insert().values(
-            cycle_id=cycle_id,
-            status=status.value,
-            start_time=started,
-            end_time=ended,
-            total_duration_seconds=sum(r.duration for r in records),
-            securities_scanned=totals.get("securities_scanned", 0),
-            patterns_detected=totals.get("patterns_found", 0),
-            signals_generated=totals.get("signals_generated", 0),
-            trades_executed=totals.get("trades_executed", 0),
-            success_rate=completed / len(records) if records else 0.0,
-            error_count=errors,
-        )
-    )
+    metrics = {
+        "cycle_id": cycle_id,
+        "status": status.value,
+        "start_time": started,
+        "end_time": ended,
+        "total_duration_seconds": sum(r.duration for r in records),
+        "securities_scanned": totals.get("securities_scanned", 0),
+        "patterns_detected": totals.get("patterns_found", 0),
+        "signals_generated": totals.get("signals_generated", 0),
+        "trades_executed": totals.get("trades_executed", 0),
+        "success_rate": completed / len(records) if records else 0.0,
+        "error_count": errors,
+    }
+    insert_rows(conn, s.workflow_metrics, [metrics])
 
 
 def fail_orphaned_cycles(conn: Connection, now: datetime, is_alive) -> list[str]:
