@@ -11,10 +11,9 @@ orders, good till cancelled, filled by the next cycle's fills phase.
 from __future__ import annotations
 
 import numpy as np
-from sqlalchemy import Connection, bindparam, update
+from sqlalchemy import Connection
 
 from tradecycle.adapters.brokers.base import OrderRequest
-from tradecycle.adapters.store import schema as s
 from tradecycle.core.exits import ExitLimits, average_true_range, plan_exits
 from tradecycle.core.orders import OrderIntent, client_order_id
 from tradecycle.core.types import OrderType, Side, TimeInForce
@@ -92,4 +91,4 @@ def _write_trailing(conn: Connection, positions: list, stop: np.ndarray, highest
     ]
     changes = [c if np.isfinite(c["stop_loss"]) else {**c, "stop_loss": None} for c in changes]
     if changes:
-        conn.execute(update(s.trades).where(s.trades.c.id == bindparam("b_id")), changes)
+        conn.execute(trades.UPDATE_TRADE, changes)
