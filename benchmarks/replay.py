@@ -41,14 +41,15 @@ Session 5 (2026-11-26, a faster hour again; loop 63-106 ms):
     inserts), ml 2.1, strategy 2.1, risk 2.0, scan 1.7, exits 1.5, news 1.0, execution 0.4;
     outside phases 13.1 s (start-up ~5 s, then the commits and tracking rows)
 
-Session 6 (2026-11-26, faster again; loop 46-57 ms):
-    full range, SQLite       28.6-29.7 s wall (26.0 s CPU here + 13.7 s in the worker), peak
-                             RSS 358 MB
-    full range, PostgreSQL   47.9 s wall (26.6 s CPU here), 89 round trips a cycle, peak RSS
-                             365 MB; 54.4-57.4 s at the start of the session (101-103 round trips)
-    per cycle, PostgreSQL (ms): fills 6.1 (was 8.3), portfolio 4.5 (6.6), risk 2.9 (4.2),
-    technicals 2.7, patterns 2.5, exits 2.0, strategy 1.8, ml 1.6, scan 1.5, news 1.1,
-    execution 0.8
+Session 6 (2026-11-26, faster again; loop 45-57 ms):
+    full range, SQLite       26.2 s wall at loop 49-51 ms (23.3 s CPU here + 13.1 s in the
+                             worker), peak RSS 356 MB; 28.6-29.7 s at the start of the session
+    full range, PostgreSQL   42.9 s wall at loop 48-49 ms (23.2 s CPU here), 90 round trips
+                             a cycle, peak RSS 365 MB; 54.4-57.4 s (101-103 round trips) at
+                             the start of the session
+    per cycle, PostgreSQL (ms): fills 5.6 (was 8.3), portfolio 3.7 (6.6), risk 2.8 (4.2),
+    technicals 2.5, patterns 2.2, exits 1.7, strategy 1.7, ml 1.5, scan 1.4, news 1.0,
+    execution 0.7
 
 What moved it: one cycle-row read and no DELETE per phase on a first attempt, tracking and
 events rows through insert_rows; no sklearn in the replay process (the stored training AUC
@@ -74,7 +75,9 @@ cycle); the holdings read and the cycle's close share a phase's transaction; a n
 row is one INSERT ... ON CONFLICT; the paper broker sends a phase's order updates as
 executemany runs; on PostgreSQL, VACUUM (ANALYZE) of the hot tables every 63 cycles (the
 server here runs no autovacuum: without statistics the ledger totals sorted the whole
-ledger and a cycle's fills took the wrong index).
+ledger and a cycle's fills took the wrong index); a partial index on held positions;
+realised P&L summed in cents by the database; timestamps formatted once per instant; the
+cycle's close through statements built once.
 """
 
 from __future__ import annotations
