@@ -146,6 +146,8 @@ def test_time_stop_and_opposite_signal_exit_next_bar(db):
     assert {o.symbol for o in ctx.orders} == {"CCC"}
     ctx = run_cycle(db, context(panel, 23, account, settings))
     assert {o.symbol for o in ctx.orders} == {"AAA"}  # held 2 sessions, within 5%: time stop
+    again = run_cycle(db, context(panel, 23, account, settings))  # the same cycle retried
+    assert [o.client_order_id for o in again.orders] == [o.client_order_id for o in ctx.orders]
     run_cycle(db, context(panel, 24, account, settings))
     with db.connect() as conn:
         reasons = dict(conn.execute(select(s.trades.c.symbol, s.trades.c.exit_reason)).all())
@@ -393,3 +395,45 @@ def test_realized_pnl_is_summed_in_whole_cents_over_every_position(db):
                 )
             )
         assert portfolio.realized_cents(conn, account) == 100_000_024  # 0.1 + 0.2 - 0.07 + 1,000,000.01
+
+
+def _booked(engine):
+    with engine.connect() as conn:
+        orders = conn.execute(
+            select(s.orders.c.client_order_id, s.orders.c.status, s.orders.c.average_fill_price).order_by(
+                s.orders.c.client_order_id
+            )
+        ).all()
+        trades_ = conn.execute(
+            select(s.trades.c.symbol, s.trades.c.exit_price, s.trades.c.closed_at, s.trades.c.stop_loss)
+        ).all()
+        ledger = conn.execute(
+            select(s.transactions.c.external_id).order_by(s.transactions.c.external_id)
+        ).all()
+    return orders, trades_, ledger
+
+
+def test_a_cycle_retried_after_its_exits_phase_decides_as_its_first_attempt(tmp_path):
+    """The first attempt trailed a stop (and committed) before dying; the retry's fills must
+    still run the bracket the cycle started with, as an uninterrupted run does."""
+    panel = make_panel()
+    entry = float(panel.close[0, 20])
+    panel = with_bar(panel, "AAA", 24, high=entry * 1.05, low=entry * 1.01, close=entry * 1.04)
+    results = []
+    for retried in (False, True):
+        engine = prepare_database(f"sqlite:///{tmp_path / f'retried_{retried}.db'}")
+        account = open_account(engine, at=as_of(panel, 0))
+        run_cycle(engine, context(panel, 20, account, signals=[buy_signal(panel, "AAA", 20)]))
+        for session in range(21, 27):
+            if retried and session == 24:
+                first = context(panel, session, account)
+                with engine.begin() as conn:
+                    execution.run_fills_phase(conn, first)
+                with engine.begin() as conn:
+                    exits.run_phase(conn, first)  # committed; then the process dies
+            run_cycle(engine, context(panel, session, account))
+        results.append(_booked(engine))
+        engine.dispose()
+    uninterrupted, retried_run = results
+    assert any(t.closed_at is not None for t in uninterrupted[1])  # the trailed stop did fire, later
+    assert retried_run == uninterrupted

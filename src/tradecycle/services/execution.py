@@ -168,7 +168,8 @@ def run_fills_phase(conn: Connection, ctx: CycleContext) -> PhaseResult:
     ]
     rows.sort(key=lambda r: (r.side != Side.SELL.value, r.id))  # sells free cash for buys
     book = FillBook(conn, ctx, broker, costs, session)
-    book.sold.update(r.symbol for r in open_rows if r.side == Side.SELL.value)  # an exit is already working
+    # an exit already working; one this cycle placed was placed after this bar (a retried cycle)
+    book.sold.update(r.symbol for r in open_rows if r.side == Side.SELL.value and r.cycle_id != ctx.cycle_id)
     for row, qty, price in zip(rows, *_offer(ctx, rows, costs, bar), strict=True):
         book.fill_order(row, int(qty), float(price))
     brackets = book.fill_brackets(bar)
@@ -383,7 +384,8 @@ class FillBook:
         if not positions:
             return 0
         rows = np.array([index[t.symbol] for t in positions])
-        stop = np.array([np.nan if t.stop_loss is None else t.stop_loss for t in positions])
+        stops = [trades.levels_at_cycle_start(t, self.ctx.cycle_id)[0] for t in positions]
+        stop = np.array([np.nan if level is None else level for level in stops])
         target = np.array([np.inf if t.target_price is None else t.target_price for t in positions])
         stop_hit, target_hit, price = bracket_exits(
             stop,
@@ -400,7 +402,7 @@ class FillBook:
             trade = positions[k]
             reason = ExitReason.TAKE_PROFIT
             if stop_hit[k]:
-                trailed = trade.stop_loss > trades.initial_stop(trade)
+                trailed = stops[k] > trades.initial_stop(trade)
                 reason = ExitReason.TRAILING_STOP if trailed else ExitReason.STOP_LOSS
             held = self.held[trade.symbol]
             row = self.broker.place(
@@ -411,7 +413,7 @@ class FillBook:
                     quantity=held,
                     order_type=OrderType.STOP if stop_hit[k] else OrderType.LIMIT,
                     time_in_force=TimeInForce.GTC,
-                    stop_price=trade.stop_loss if stop_hit[k] else None,
+                    stop_price=stops[k] if stop_hit[k] else None,
                     limit_price=None if stop_hit[k] else trade.target_price,
                     intent=OrderIntent.BRACKET.value,
                     strategy_name=trade.strategy_name,

@@ -14,6 +14,8 @@ import numpy as np
 from sqlalchemy import Connection
 
 from tradecycle.adapters.brokers.base import OrderRequest
+from tradecycle.adapters.brokers.paper import row_metadata
+from tradecycle.adapters.store.bulk import to_json
 from tradecycle.core.exits import ExitLimits, average_true_range, plan_exits
 from tradecycle.core.orders import OrderIntent, client_order_id
 from tradecycle.core.types import OrderType, Side, TimeInForce
@@ -41,12 +43,13 @@ def run_phase(conn: Connection, ctx: CycleContext) -> PhaseResult:
     )
     held_for = panel.n_sessions - 1 - np.searchsorted(panel.sessions, entered)
     opposite = {sig.symbol for sig in ctx.signals if sig.side is Side.SELL}
+    levels = [trades.levels_at_cycle_start(t, ctx.cycle_id) for t in positions]
     plan = plan_exits(
         entry=np.array([t.entry_price for t in positions]),
         initial_stop=np.array([trades.initial_stop(t) for t in positions]),
-        stop=np.array([np.nan if t.stop_loss is None else t.stop_loss for t in positions]),
+        stop=np.array([np.nan if stop is None else stop for stop, _ in levels]),
         target=np.array([np.inf if t.target_price is None else t.target_price for t in positions]),
-        highest=np.array([t.highest_price or t.entry_price for t in positions]),
+        highest=np.array([high or t.entry_price for t, (_, high) in zip(positions, levels, strict=True)]),
         bar_high=panel.high[rows, -1],
         close=panel.close[rows, -1],
         atr=average_true_range(panel.high[rows], panel.low[rows], panel.close[rows], ATR_WINDOW),
@@ -55,12 +58,18 @@ def run_phase(conn: Connection, ctx: CycleContext) -> PhaseResult:
         limits=ExitLimits.from_settings(ctx.settings.exits),
         check_stops_on_close=ctx.settings.broker.kind != "paper",
     )
-    _write_trailing(conn, positions, plan.stop, plan.highest)
+    _write_trailing(conn, ctx.cycle_id, positions, levels, plan.stop, plan.highest)
     placed: list[tuple[str, str]] = []
     if not np.any(plan.reason >= 0):
         return PhaseResult(processed=len(positions))
     broker = broker_for(conn, ctx)
-    pending_sells = {o.symbol for o in broker.open_orders() if o.side is Side.SELL}
+    # sells of earlier cycles are working; this cycle's own (a retry's first attempt) are found again by id
+    ours = f"{ctx.cycle_id}:"
+    pending_sells = {
+        o.symbol
+        for o in broker.open_orders()
+        if o.side is Side.SELL and not o.client_order_id.startswith(ours)
+    }
     for trade, reason in zip(positions, plan.reasons(), strict=True):
         if reason is None or trade.symbol in pending_sells:
             continue
@@ -82,13 +91,23 @@ def run_phase(conn: Connection, ctx: CycleContext) -> PhaseResult:
     return PhaseResult(processed=len(positions), succeeded=len(placed), metadata={"exits": dict(placed)})
 
 
-def _write_trailing(conn: Connection, positions: list, stop: np.ndarray, highest: np.ndarray) -> None:
+def _write_trailing(
+    conn: Connection, cycle_id: str, positions: list, levels: list, stop: np.ndarray, highest: np.ndarray
+) -> None:
+    """Write the trailed stops and highest prices, each with the levels the cycle started from."""
     changes = [
-        {"b_id": t.id, "stop_loss": float(new_stop), "highest_price": float(high)}
-        for t, new_stop, high in zip(positions, stop, highest, strict=True)
+        {
+            "b_id": t.id,
+            "stop_loss": float(new_stop) if np.isfinite(new_stop) else None,
+            "highest_price": float(high),
+            "metadata": to_json(
+                row_metadata(t)
+                | {"trailed_by": {"cycle": cycle_id, "stop_loss": old_stop, "highest_price": old_high}}
+            ),
+        }
+        for t, (old_stop, old_high), new_stop, high in zip(positions, levels, stop, highest, strict=True)
         if np.isfinite(high)
         and (high != t.highest_price or (np.isfinite(new_stop) and new_stop != t.stop_loss))
     ]
-    changes = [c if np.isfinite(c["stop_loss"]) else {**c, "stop_loss": None} for c in changes]
     if changes:
         conn.execute(trades.UPDATE_TRADE, changes)

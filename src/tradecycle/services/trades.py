@@ -78,6 +78,20 @@ def entry_session(trade: Any) -> str | None:
     return row_metadata(trade).get("entry_session")
 
 
+def levels_at_cycle_start(trade: Any, cycle_id: str) -> tuple[float | None, float | None]:
+    """The trade's stop and highest price as cycle `cycle_id` found them.
+
+    The exits phase trails them and records what they were (`trailed_by`). If the cycle dies
+    after that and runs again, its phases must decide from the levels its first attempt saw,
+    or a retried cycle's bracket would already run the stop its first attempt set for the
+    next bar.
+    """
+    before = row_metadata(trade).get("trailed_by")
+    if before is not None and before.get("cycle") == cycle_id:
+        return before["stop_loss"], before["highest_price"]
+    return trade.stop_loss, trade.highest_price
+
+
 def open_trades(conn: Connection, account_id: int) -> list[Any]:
     return list(conn.execute(OPEN_TRADES, {"account": account_id}))
 
