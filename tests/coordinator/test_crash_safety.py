@@ -13,7 +13,11 @@ from datetime import date
 import pytest
 
 from tradecycle.adapters.store.database import prepare_database
+from tradecycle.coordinator import replay as replay_module
+from tradecycle.coordinator.cycle import CycleRunner
+from tradecycle.coordinator.phases import Phase, enabled_phase_names
 from tradecycle.coordinator.replay import replay
+from tradecycle.core.types import CycleStatus
 from tradecycle.settings import load_settings
 
 from .helpers import decision_state
@@ -86,3 +90,61 @@ def test_replay_killed_at_random_points_ends_like_an_uninterrupted_one(tmp_path)
         [*CLI, "portfolio", "reconcile", "--database", crashed_url], capture_output=True, text=True
     )
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+class CrashAfterEveryPhase:
+    """Wraps a replay's phases so each cycle first dies after its 1st phase, is run again and
+    dies after its 2nd, ..., and only then runs whole: every point between two commits, in
+    every cycle, is a point a resumed cycle starts again from."""
+
+    def __init__(self) -> None:
+        self.failures: dict[str, int] = {}  # cycle -> how many attempts have died so far
+
+    def wrap(self, phases: list[Phase]) -> list[Phase]:
+        return [Phase(p.name, self._dies_at(position, p.run)) for position, p in enumerate(phases)]
+
+    def _dies_at(self, position: int, run):
+        def maybe_die(conn, ctx):
+            if self.failures.get(ctx.cycle_id, 0) == position:
+                self.failures[ctx.cycle_id] = position + 1
+                raise RuntimeError(f"injected crash before phase {position}")
+            return run(conn, ctx)
+
+        return maybe_die
+
+
+def test_a_cycle_retried_from_every_point_between_its_phases_ends_like_an_uninterrupted_one(
+    tmp_path, monkeypatch
+):
+    symbols = SYMBOLS.split(",")
+    start, end = date(2014, 1, 2), date(2014, 4, 30)
+    reference_url = f"sqlite:///{tmp_path / 'reference.db'}"
+    settings = load_settings(None, {"database_url": reference_url, "data": {"provider": "bundled"}})
+    assert replay(prepare_database(reference_url), settings, start, end, symbols).ok
+
+    crashes = CrashAfterEveryPhase()
+    real_load, real_run = replay_module.load_phases, CycleRunner.run
+    monkeypatch.setattr(replay_module, "load_phases", lambda *a, **k: crashes.wrap(real_load(*a, **k)))
+
+    def run_until_complete(runner, inputs):
+        outcome = real_run(runner, inputs)
+        while outcome.status is CycleStatus.FAILED and "injected crash" in (outcome.error or ""):
+            outcome = real_run(runner, inputs)  # what a resumed replay does with the failed cycle
+        return outcome
+
+    monkeypatch.setattr(CycleRunner, "run", run_until_complete)
+    retried_url = f"sqlite:///{tmp_path / 'retried.db'}"
+    summary = replay(
+        prepare_database(retried_url),
+        settings.model_copy(update={"database_url": retried_url}),
+        start,
+        end,
+        symbols,
+    )
+    assert summary.ok, summary.first_failure
+    phases = len(enabled_phase_names(settings))
+    assert set(crashes.failures.values()) == {phases}  # every cycle died after each of its phases once
+
+    retried, reference = decision_state(retried_url), decision_state(reference_url)
+    for name in reference:
+        assert retried[name] == reference[name], f"{name} differ"
