@@ -18,8 +18,8 @@ vectorbt) NOT met: tradecycle runs a whole recorded cycle per session; the peers
 crossover alone in memory. Session 4 (loop 97 ms): tradecycle with analysis=read 31.1 s (the
 same 1517 trades), backtrader 87.5 s, vectorbt 0.14 s: 2.8x backtrader, 219x vectorbt; with
 --analysis all (scan, patterns, technicals recorded too) 76.2 s against 29.3 s read (loop 79 ms).
-Session 6 (loop 45-49 ms): tradecycle 8.28 s (1517 trades; 10.8 s at the session's start),
-backtrader 36.2 s, vectorbt 0.10 s: 4.4x backtrader, 83x vectorbt. The bookkeeping alone
+Session 6 (loop 45-49 ms): tradecycle 7.95-8.28 s (1517 trades; 10.8 s at the session's
+start), backtrader 29.7-36.2 s, vectorbt 0.09-0.10 s: 3.7-4.4x backtrader, 83-87x vectorbt. The bookkeeping alone
 (six phases that do nothing, each with its transaction and tracking rows, plus the cycle's
 own rows; benchmarks/cycle_floor.py) costs 0.83 ms a cycle on SQLite, 1.0 s for these 1200
 sessions: already 10x vectorbt's whole run, so "within 3x of vectorbt" cannot be met by a

@@ -42,13 +42,13 @@ Session 5 (2026-11-26, a faster hour again; loop 63-106 ms):
     outside phases 13.1 s (start-up ~5 s, then the commits and tracking rows)
 
 Session 6 (2026-11-26, faster again; loop 45-57 ms):
-    full range, SQLite       26.2 s wall at loop 49-51 ms (23.3 s CPU here + 13.1 s in the
-                             worker), peak RSS 356 MB; 28.6-29.7 s at the start of the session
-    full range, PostgreSQL   42.9 s wall at loop 48-49 ms (23.2 s CPU here), 90 round trips
-                             a cycle, peak RSS 365 MB; 54.4-57.4 s (101-103 round trips) at
+    full range, SQLite       22.9 s wall at loop 46-52 ms (20.0 s CPU here + 11.8 s in the
+                             worker), peak RSS 358 MB; 28.6-29.7 s at the start of the session
+    full range, PostgreSQL   41.5 s wall at loop 46-47 ms (22.3 s CPU here), 90 round trips
+                             a cycle, peak RSS 364 MB; 54.4-57.4 s (101-103 round trips) at
                              the start of the session
-    per cycle, PostgreSQL (ms): fills 5.6 (was 8.3), portfolio 3.7 (6.6), risk 2.8 (4.2),
-    technicals 2.5, patterns 2.2, exits 1.7, strategy 1.7, ml 1.5, scan 1.4, news 1.0,
+    per cycle, PostgreSQL (ms): fills 5.5 (was 8.3), portfolio 3.6 (6.6), risk 2.7 (4.2),
+    technicals 2.4, patterns 2.1, exits 1.6, strategy 1.6, ml 1.4, scan 1.4, news 1.1,
     execution 0.7
 
 What moved it: one cycle-row read and no DELETE per phase on a first attempt, tracking and
