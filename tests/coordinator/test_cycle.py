@@ -302,7 +302,8 @@ def test_a_replay_survives_losing_its_connection_between_cycles(postgres_url):
     with runner.one_connection():
         assert runner.run(_inputs(panel, 10)).status is CycleStatus.COMPLETED
         with engine.connect() as admin:  # as a database restart would
-            assert admin.exec_driver_sql(f"SELECT pg_terminate_backend({backends[0]})").scalar_one()
+            # waits (up to 10 s) until the backend is gone, so the next cycle surely meets a dead connection
+            assert admin.exec_driver_sql(f"SELECT pg_terminate_backend({backends[0]}, 10000)").scalar_one()
             admin.commit()
         assert runner.run(_inputs(panel, 11)).status is CycleStatus.COMPLETED
     assert backends[1] != backends[0]
