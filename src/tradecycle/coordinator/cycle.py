@@ -94,7 +94,6 @@ class CycleRunner:
         self.mode = mode
         self.shared_cache: dict[str, Any] = {}
         self._held: Connection | None = None  # the connection `one_connection` keeps between cycles
-        self._held_relaxed = False
         # called with a phase's name once it has completed and committed (the replay's
         # prefetch starts on the next cycle's patterns there)
         self.after_phase: Callable[[str], None] | None = None
@@ -112,19 +111,27 @@ class CycleRunner:
         """A fresh held connection in place of one the database dropped (nothing goes back to the pool)."""
         if self._held is not None:
             self._held.close()
-        self._held, self._held_relaxed = self.engine.connect(), False
+        self._held = self._hold()
         return self._held
+
+    def _hold(self) -> Connection:
+        """A connection to keep between cycles, its commits relaxed once for all of them."""
+        conn = self.engine.connect()
+        if self._relaxed(conn):
+            conn.exec_driver_sql("SET synchronous_commit TO off")
+            conn.commit()
+        return conn
 
     @contextmanager
     def one_connection(self) -> Iterator[None]:
         """Run the cycles inside on one connection (a replay): no checkout per cycle, and on
         PostgreSQL commits are relaxed once for the run instead of in every cycle."""
-        self._held, self._held_relaxed = self.engine.connect(), False
+        self._held = self._hold()
         try:
             yield
         finally:
             conn, self._held = self._held, None
-            if self._held_relaxed and not conn.invalidated:
+            if self._relaxed(conn) and not conn.invalidated:
                 conn.exec_driver_sql("RESET synchronous_commit")
                 conn.commit()
             conn.close()
@@ -206,9 +213,8 @@ class CycleRunner:
             existing = recording.claim_cycle(conn, cycle_id, inputs.as_of, started, self.mode)
             if existing is not None and existing["status"] == CycleStatus.COMPLETED.value:
                 return CycleOutcome(cycle_id, inputs.as_of, CycleStatus.COMPLETED, skipped=True)
-            if self._relaxed(conn) and not (conn is self._held and self._held_relaxed):
+            if self._relaxed(conn) and conn is not self._held:
                 conn.exec_driver_sql("SET synchronous_commit TO off")
-                self._held_relaxed = conn is self._held
             if existing is None:
                 return 1, {}
             attempt = recording.open_cycle(conn, cycle_id, inputs.as_of, started, self.mode, existing)

@@ -164,7 +164,6 @@ class Scheduler:
                 f"error: {result}" if isinstance(result, Exception) else getattr(result, "status", "unknown")
             )
             write_schedule(conn, config)
-        refresh_planner_statistics(
-            self.engine
-        )  # the tables have grown by a cycle since; cheap between cycles
+        # the tables have grown by a cycle since; cheap between cycles
+        refresh_planner_statistics(self.engine)
         return result

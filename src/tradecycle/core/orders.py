@@ -56,3 +56,8 @@ def status_after_fill(filled_quantity: int, quantity: int) -> OrderStatus:
 
 def client_order_id(cycle_id: str, symbol: str, intent: OrderIntent | str) -> str:
     return f"{cycle_id}:{symbol}:{OrderIntent(intent).value}"
+
+
+def placed_by(cycle_id: str, client_order_id: str | None) -> bool:
+    """Whether the order with this client order id was placed by cycle `cycle_id`."""
+    return client_order_id is not None and client_order_id.startswith(f"{cycle_id}:")

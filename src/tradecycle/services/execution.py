@@ -34,7 +34,7 @@ from tradecycle.core.fills import (
     side_sign,
     type_codes,
 )
-from tradecycle.core.orders import OrderIntent, client_order_id
+from tradecycle.core.orders import OrderIntent, client_order_id, placed_by
 from tradecycle.core.panel import BarPanel
 from tradecycle.core.types import (
     ExitReason,
@@ -169,7 +169,11 @@ def run_fills_phase(conn: Connection, ctx: CycleContext) -> PhaseResult:
     rows.sort(key=lambda r: (r.side != Side.SELL.value, r.id))  # sells free cash for buys
     book = FillBook(conn, ctx, broker, costs, session)
     # an exit already working; one this cycle placed was placed after this bar (a retried cycle)
-    book.sold.update(r.symbol for r in open_rows if r.side == Side.SELL.value and r.cycle_id != ctx.cycle_id)
+    book.sold.update(
+        r.symbol
+        for r in open_rows
+        if r.side == Side.SELL.value and not placed_by(ctx.cycle_id, r.client_order_id)
+    )
     for row, qty, price in zip(rows, *_offer(ctx, rows, costs, bar), strict=True):
         book.fill_order(row, int(qty), float(price))
     brackets = book.fill_brackets(bar)

@@ -17,7 +17,7 @@ from tradecycle.adapters.brokers.base import OrderRequest
 from tradecycle.adapters.brokers.paper import row_metadata
 from tradecycle.adapters.store.bulk import to_json
 from tradecycle.core.exits import ExitLimits, average_true_range, plan_exits
-from tradecycle.core.orders import OrderIntent, client_order_id
+from tradecycle.core.orders import OrderIntent, client_order_id, placed_by
 from tradecycle.core.types import OrderType, Side, TimeInForce
 from tradecycle.services import trades
 from tradecycle.services.context import CycleContext, PhaseResult
@@ -64,11 +64,10 @@ def run_phase(conn: Connection, ctx: CycleContext) -> PhaseResult:
         return PhaseResult(processed=len(positions))
     broker = broker_for(conn, ctx)
     # sells of earlier cycles are working; this cycle's own (a retry's first attempt) are found again by id
-    ours = f"{ctx.cycle_id}:"
     pending_sells = {
         o.symbol
         for o in broker.open_orders()
-        if o.side is Side.SELL and not o.client_order_id.startswith(ours)
+        if o.side is Side.SELL and not placed_by(ctx.cycle_id, o.client_order_id)
     }
     for trade, reason in zip(positions, plan.reasons(), strict=True):
         if reason is None or trade.symbol in pending_sells:
