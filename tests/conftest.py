@@ -17,9 +17,14 @@ from sqlalchemy import create_engine, text
 
 from tradecycle.adapters.store.engine import make_engine, normalise_url
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-if not SHARED.is_dir():  # CI clones the repo beside a copy of shared/
-    SHARED = Path(os.environ.get("TRADECYCLE_SHARED", Path(__file__).resolve().parents[1].parent / "shared"))
+# The shared data folder: TRADECYCLE_SHARED, else beside the clone, else the workplace's copy
+# (the places .ci/run looks too), so the README's test command runs from any clone here.
+_SHARED_CANDIDATES = [
+    *([Path(os.environ["TRADECYCLE_SHARED"])] if os.environ.get("TRADECYCLE_SHARED") else []),
+    Path(__file__).resolve().parents[2] / "shared",
+    Path("/work/shared"),
+]
+SHARED = next((p for p in _SHARED_CANDIDATES if p.is_dir()), _SHARED_CANDIDATES[0])
 
 POSTGRES_URL = os.environ.get(
     "TRADECYCLE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -29,7 +34,8 @@ POSTGRES_URL = os.environ.get(
 @pytest.fixture(scope="session")
 def shared_dir() -> Path:
     if not SHARED.is_dir():
-        pytest.fail(f"shared data folder not found at {SHARED}; set TRADECYCLE_SHARED")
+        tried = ", ".join(str(p) for p in _SHARED_CANDIDATES)
+        pytest.fail(f"shared data folder not found (tried {tried}); set TRADECYCLE_SHARED")
     return SHARED
 
 
